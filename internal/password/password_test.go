@@ -73,3 +73,27 @@ func BenchmarkHash(b *testing.B) {
 		}
 	}
 }
+
+func TestGenerate(t *testing.T) {
+	t.Parallel()
+	classes := []string{"ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "!@#$%^&*()_+-=[]{}|'"}
+	seen := map[string]bool{}
+	for _, n := range []int{0, 8, 20, 128} {
+		for range 50 {
+			pw := password.Generate(n)
+			want := max(n, 8)
+			if len(pw) != want {
+				t.Fatalf("Generate(%d) length %d, want %d", n, len(pw), want)
+			}
+			for _, c := range classes {
+				if !strings.ContainsAny(pw, c) {
+					t.Fatalf("Generate(%d) = %q lacks a character of %q", n, pw, c)
+				}
+			}
+			if seen[pw] {
+				t.Fatalf("Generate repeated %q", pw)
+			}
+			seen[pw] = true
+		}
+	}
+}
