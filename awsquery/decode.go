@@ -45,6 +45,10 @@ const MaxListIndex = 10000
 // Values of sensitive members (passwords, secrets) are never echoed. dst
 // is left unchanged when Decode returns an error.
 func (m *Model) Decode(operation string, params url.Values, dst any) error {
+	return m.decode(operation, params, dst, true)
+}
+
+func (m *Model) decode(operation string, params url.Values, dst any, validate bool) error {
 	op, ok := m.ops[operation]
 	if !ok {
 		return InvalidAction(operation, m.apiVersion)
@@ -81,7 +85,7 @@ func (m *Model) Decode(operation string, params url.Values, dst any) error {
 	if d.convErr != nil {
 		return d.convErr
 	}
-	if len(d.violations) > 0 {
+	if validate && len(d.violations) > 0 {
 		return ValidationError(violationMessage(d.violations))
 	}
 	rv.Elem().Set(tmp)
