@@ -593,4 +593,3 @@ func sharedData(t *testing.T, name string) string {
 	}
 	return path
 }
-
