@@ -157,7 +157,7 @@ func TestDecodeIAMForms(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := stsapi.AssumeRoleRequest{RoleArn: "arn:aws:iam::123456789012:role/demo", RoleSessionName: "s1",
-			PolicyArns: []stsapi.PolicyDescriptorType{{Arn: ptr("arn:aws:iam::123456789012:policy/p1")}},
+			PolicyArns:        []stsapi.PolicyDescriptorType{{Arn: ptr("arn:aws:iam::123456789012:policy/p1")}},
 			TransitiveTagKeys: []string{"team"}, DurationSeconds: ptr(int32(3600))}
 		if !reflect.DeepEqual(in, want) {
 			t.Fatalf("got %#v", in)
