@@ -76,3 +76,7 @@ func Op[In, Out any](fn func(ctx context.Context, c *Call, in *In) (*Out, error)
 		return out, nil
 	}
 }
+
+// Empty is the result of an operation whose model has no output shape: the
+// response carries only ResponseMetadata.
+type Empty struct{}

@@ -1,0 +1,78 @@
+package iam
+
+import (
+	"strings"
+
+	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/store"
+)
+
+// checkTags applies the tag rules the model cannot express (the model
+// checks key/value length and characters, and at most 50 tags per request):
+// keys in one request must differ without regard to case, and the aws:
+// prefix is reserved for AWS.
+func checkTags(in []iamapi.Tag) ([]store.Tag, error) {
+	seen := make(map[string]bool, len(in))
+	out := make([]store.Tag, 0, len(in))
+	for _, t := range in {
+		k := strings.ToLower(t.Key)
+		if seen[k] {
+			return nil, wireError("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+		if strings.HasPrefix(k, "aws:") {
+			return nil, wireError("InvalidInput", "User-defined tag keys can't start with 'aws:'. This prefix is reserved for AWS use.")
+		}
+		out = append(out, store.Tag{Key: t.Key, Value: t.Value})
+	}
+	return out, nil
+}
+
+// tagResource adds tags to a resource within AWS's quota of 50 per
+// resource, counting the tags that replace existing ones only once.
+func tagResource(tx store.Tx, ref store.ResourceRef, tags []store.Tag, what string) error {
+	existing, err := allTags(tx, ref)
+	if err != nil {
+		return err
+	}
+	have := make(map[string]bool, len(existing))
+	for _, t := range existing {
+		have[foldTagKey(ref.Kind, t.Key)] = true
+	}
+	n := len(existing)
+	for _, t := range tags {
+		if !have[foldTagKey(ref.Kind, t.Key)] {
+			n++
+		}
+	}
+	if n > maxTagsPerResource {
+		return wireError("LimitExceeded", "Cannot exceed quota for TagsPer%s: %d", what, maxTagsPerResource)
+	}
+	return tx.TagResource(ref, tags)
+}
+
+func foldTagKey(k store.Kind, key string) string {
+	if k.FoldsTagKeys() {
+		return strings.ToLower(key)
+	}
+	return key
+}
+
+// allTags reads every tag of a resource (at most 50, so one page).
+func allTags(tx store.Tx, ref store.ResourceRef) ([]store.Tag, error) {
+	p, err := tx.ListTags(ref, store.ListOptions{MaxItems: 1000})
+	return p.Items, err
+}
+
+// apiTags renders stored tags in the model's form; nil for none, so that
+// an entity without tags has no Tags element, as AWS answers.
+func apiTags(tags []store.Tag) []iamapi.Tag {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := make([]iamapi.Tag, len(tags))
+	for i, t := range tags {
+		out[i] = iamapi.Tag{Key: t.Key, Value: t.Value}
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/iamd/iamd/internal/account"
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/seal"
+	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/internal/store/sqlite"
+	"github.com/iamd/iamd/internal/sts"
+	"github.com/iamd/iamd/internal/stsapi"
+)
+
+// DefaultListen is loopback only: exposing iamd to a network is a decision
+// the operator makes with --listen.
+const DefaultListen = "127.0.0.1:4599"
+
+// Config is what `iamd serve` is told.
+type Config struct {
+	Listen   string
+	DataDir  string
+	Emulator bool
+}
+
+// DefaultDataDir is the per-user data directory: $XDG_DATA_HOME/iamd, else
+// ~/.local/share/iamd.
+func DefaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "iamd")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "iamd-data"
+	}
+	return filepath.Join(home, ".local", "share", "iamd")
+}
+
+// DataPaths names the files of a data directory.
+type DataPaths struct{ Dir, Database, EmulatorDatabase, MasterKey, AdminCredentials string }
+
+// Paths returns the file layout of a data directory ("" = the default).
+func Paths(dir string) DataPaths {
+	if dir == "" {
+		dir = DefaultDataDir()
+	}
+	return DataPaths{
+		Dir:              dir,
+		Database:         filepath.Join(dir, "iamd.db"),
+		EmulatorDatabase: filepath.Join(dir, "emulator.db"),
+		MasterKey:        filepath.Join(dir, "master.key"),
+		AdminCredentials: filepath.Join(dir, "admin-credentials"),
+	}
+}
+
+// OpenData opens (creating if needed) a data directory's master key and
+// store. Emulator mode uses its own database, wiped at every start, so that
+// an emulator never touches a real account's state.
+func OpenData(dir string, emulator bool) (store.Store, *seal.Keyring, error) {
+	p := Paths(dir)
+	if err := os.MkdirAll(p.Dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("data directory: %w", err)
+	}
+	kr, err := seal.OpenKeyFile(p.MasterKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	db := p.Database
+	if emulator {
+		db = p.EmulatorDatabase
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(db + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, nil, fmt.Errorf("wiping emulator state: %w", err)
+			}
+		}
+	}
+	st, err := sqlite.Open(db)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, kr, nil
+}
+
+// Run serves until ctx is cancelled, then shuts down gracefully. Logs go to
+// logw; the one-time root password of a first start is printed there too,
+// outside the structured log, and nowhere else.
+func Run(ctx context.Context, cfg Config, logw io.Writer) error {
+	log := slog.New(slog.NewTextHandler(logw, nil))
+	start := time.Now()
+	st, kr, err := OpenData(cfg.DataDir, cfg.Emulator)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if cfg.Emulator {
+		if err := ensureEmulatorAccount(ctx, st, time.Now()); err != nil {
+			return err
+		}
+	} else if err := firstStart(ctx, st, kr, Paths(cfg.DataDir), logw, log); err != nil {
+		return err
+	}
+
+	handler := New(Options{
+		Store:    st,
+		Keyring:  kr,
+		APIs:     DefaultAPIs(st, kr),
+		Emulator: cfg.Emulator,
+		Logger:   log,
+	})
+	addr := cfg.Listen
+	if addr == "" {
+		addr = DefaultListen
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	mode := "strict"
+	if cfg.Emulator {
+		mode = "emulator"
+	}
+	log.Info("iamd listening", "addr", "http://"+ln.Addr().String(), "mode", mode,
+		"data", Paths(cfg.DataDir).Dir, "startup", time.Since(start).Round(time.Millisecond))
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("iamd shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// DefaultAPIs is IAM (the default route) and STS over one store.
+func DefaultAPIs(st store.Store, kr *seal.Keyring) []*API {
+	iamSvc := iam.New(st, kr)
+	stsSvc := sts.New(st, kr)
+	return []*API{
+		{Name: "iam", Version: "2010-05-08", Model: iamapi.Model(), Operations: iamSvc.Operations()},
+		{Name: "sts", Version: "2011-06-15", Model: stsapi.Model(), Operations: stsSvc.Operations(),
+			Unsigned: map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true}},
+	}
+}
+
+// firstStart creates the first account when the store has none, following
+// AWS's best practice: root gets a password and no keys; an admin user gets
+// the keys.
+func firstStart(ctx context.Context, st store.Store, kr *seal.Keyring, p DataPaths, logw io.Writer, log *slog.Logger) error {
+	var any bool
+	if err := st.View(ctx, func(tx store.Tx) error {
+		p, err := tx.ListAccounts(store.ListOptions{MaxItems: 1})
+		any = len(p.Items) > 0
+		return err
+	}); err != nil {
+		return err
+	}
+	if any {
+		return nil
+	}
+	created, err := account.Create(ctx, st, kr, account.Options{
+		AdminCredentialsFile: func(string) string { return p.AdminCredentials },
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(logw, "\n"+
+		"  iamd created account %s.\n"+
+		"  Root user password (shown once, for sign-in; store it safely): %s\n"+
+		"  Admin access key for the AWS CLI: %s (profile \"iamd\")\n\n",
+		created.AccountID, created.RootPassword, p.AdminCredentials)
+	log.Info("first start: account created", "account", created.AccountID,
+		"admin_user", "admin", "admin_credentials_file", p.AdminCredentials)
+	return nil
+}
+
+// ensureEmulatorAccount creates the emulator's default account if missing.
+func ensureEmulatorAccount(ctx context.Context, st store.Store, now time.Time) error {
+	return account.Ensure(ctx, st, EmulatorAccountID, now)
+}
+
+// CreateAccount is `iamd account create`: a further account in the data
+// directory, for cross-account work. Its admin key goes to
+// DATA/admin-credentials-<account id>; the root password is printed once.
+func CreateAccount(ctx context.Context, dir string, out io.Writer) error {
+	st, kr, err := OpenData(dir, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p := Paths(dir)
+	var credsFile string
+	created, err := account.Create(ctx, st, kr, account.Options{
+		AdminCredentialsFile: func(id string) string {
+			credsFile = p.AdminCredentials + "-" + id
+			return credsFile
+		},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "account %s created\nroot password (shown once): %s\nadmin access key: %s (profile \"iamd\")\n",
+		created.AccountID, created.RootPassword, credsFile)
+	return nil
+}

@@ -1,0 +1,56 @@
+// Package sts implements the AWS Security Token Service operations over
+// iamd's store.
+package sts
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/iamd/iamd/awsquery"
+	"github.com/iamd/iamd/internal/awsid"
+	"github.com/iamd/iamd/internal/seal"
+	"github.com/iamd/iamd/internal/service"
+	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/internal/stsapi"
+)
+
+// Service is STS over one store.
+type Service struct {
+	store   store.Store
+	keyring *seal.Keyring
+}
+
+// New returns the STS service.
+func New(st store.Store, kr *seal.Keyring) *Service {
+	return &Service{store: st, keyring: kr}
+}
+
+// Operations is STS's operation table.
+func (s *Service) Operations() service.Table {
+	return service.Table{
+		"GetCallerIdentity": service.Op(s.getCallerIdentity),
+		"GetAccessKeyInfo":  service.Op(s.getAccessKeyInfo),
+	}
+}
+
+// getCallerIdentity is never denied: it answers who signed the request.
+func (s *Service) getCallerIdentity(_ context.Context, c *service.Call, _ *stsapi.GetCallerIdentityRequest) (*stsapi.GetCallerIdentityResponse, error) {
+	p := c.Caller
+	return &stsapi.GetCallerIdentityResponse{
+		UserId:  &p.UserID,
+		Account: &p.AccountID,
+		Arn:     &p.ARN,
+	}, nil
+}
+
+// getAccessKeyInfo answers the account an access key belongs to. Like AWS,
+// it decodes the account from the key id itself, so it answers for any
+// well-formed key, including keys of accounts this server does not hold.
+func (s *Service) getAccessKeyInfo(_ context.Context, _ *service.Call, in *stsapi.GetAccessKeyInfoRequest) (*stsapi.GetAccessKeyInfoResponse, error) {
+	acct, err := awsid.AccountFromAccessKeyID(in.AccessKeyId)
+	if err != nil {
+		return nil, &awsquery.Error{Code: "InvalidParameterValue", Status: http.StatusBadRequest, Sender: true,
+			Message: "The access key ID provided is not valid."}
+	}
+	return &stsapi.GetAccessKeyInfoResponse{Account: &acct}, nil
+}
