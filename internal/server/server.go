@@ -235,4 +235,3 @@ func (s *Server) reset(ctx context.Context) error {
 	}
 	return ensureEmulatorAccount(ctx, s.store, s.now())
 }
-
