@@ -189,7 +189,8 @@ func appendScalar(b []byte, k shapeKind, v reflect.Value) []byte {
 		}
 		return strconv.AppendFloat(b, f, 'f', -1, v.Type().Bits())
 	case kindTimestamp:
-		return v.Interface().(time.Time).UTC().AppendFormat(b, TimestampLayout)
+		t, _ := reflect.TypeAssert[time.Time](v)
+		return t.UTC().AppendFormat(b, TimestampLayout)
 	case kindBlob:
 		return base64.StdEncoding.AppendEncode(b, v.Bytes())
 	}
