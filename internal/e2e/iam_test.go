@@ -287,6 +287,26 @@ func TestUsersGroupsKeys(t *testing.T) {
 		_, err = in.STS(alice).GetCallerIdentity(cx, &sts.GetCallerIdentityInput{})
 		apiErr(t, err, "InvalidClientTokenId", "")
 
+		// The use of alice's key above is recorded (batched, flushed every
+		// second) with its service and region.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			lu, err := c.GetAccessKeyLastUsed(cx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k1.AccessKey.AccessKeyId})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lu.AccessKeyLastUsed.LastUsedDate != nil {
+				if aws.ToString(lu.AccessKeyLastUsed.ServiceName) != "sts" || aws.ToString(lu.AccessKeyLastUsed.Region) != "us-east-1" {
+					t.Errorf("last used %+v, want sts in us-east-1", lu.AccessKeyLastUsed)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("key use not recorded within 5s")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+
 		lk, err := c.ListAccessKeys(cx, &iam.ListAccessKeysInput{UserName: aws.String("alice")})
 		if err != nil || len(lk.AccessKeyMetadata) != 2 {
 			t.Fatalf("ListAccessKeys = %+v, %v", lk, err)

@@ -83,6 +83,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, api *API, action str
 		call.Region = res.Region
 	}
 	s.resolveKeyOwner(lookup.key, call)
+	s.keyUses.record(store.KeyUse{AccessKeyID: lookup.key.ID, Time: s.now().UTC(), Service: api.Name, Region: call.Region})
 	return nil
 }
 

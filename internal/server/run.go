@@ -132,6 +132,13 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	flushCtx, stopFlush := context.WithCancel(context.Background())
+	flushed := make(chan struct{})
+	go func() {
+		handler.RunKeyUseFlusher(flushCtx, KeyUseFlushInterval, log)
+		close(flushed)
+	}()
+	defer func() { stopFlush(); <-flushed }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	mode := "strict"

@@ -61,6 +61,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	noAuth   *noAuthBudget
+	keyUses  *keyUses
 }
 
 // New returns a Server over the given store and services.
@@ -73,6 +74,7 @@ func New(o Options) *Server {
 		log:      o.Logger,
 		now:      o.Now,
 		noAuth:   newNoAuthBudget(),
+		keyUses:  newKeyUses(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
