@@ -12,6 +12,8 @@ import (
 	"github.com/iamd/iamd/internal/store"
 )
 
+var _ = family((*Service).accessKeyOperations)
+
 func (s *Service) accessKeyOperations(t service.Table) {
 	t["CreateAccessKey"] = service.Op(s.createAccessKey)
 	t["UpdateAccessKey"] = service.Op(s.updateAccessKey)

@@ -10,6 +10,8 @@ import (
 	"github.com/iamd/iamd/internal/store"
 )
 
+var _ = family((*Service).groupOperations)
+
 func (s *Service) groupOperations(t service.Table) {
 	t["CreateGroup"] = service.Op(s.createGroup)
 	t["GetGroup"] = service.Op(s.getGroup)

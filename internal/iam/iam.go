@@ -35,13 +35,24 @@ func New(st store.Store, kr *seal.Keyring) *Service {
 	return &Service{store: st, keyring: kr}
 }
 
-// Operations is IAM's operation table.
+// Operations is IAM's operation table: every resource family's operations.
 func (s *Service) Operations() service.Table {
 	t := service.Table{}
-	s.userOperations(t)
-	s.groupOperations(t)
-	s.accessKeyOperations(t)
+	for _, register := range families {
+		register(s, t)
+	}
 	return t
+}
+
+// families are the registration functions of the resource families, each
+// added by its own file's init, so that a family is one file to read (and
+// to write) without touching a shared list.
+var families []func(*Service, service.Table)
+
+// family registers a resource family's operations.
+func family(register func(*Service, service.Table)) bool {
+	families = append(families, register)
+	return true
 }
 
 // wireError builds an AWS error with the HTTP status and fault IAM's model
@@ -50,44 +61,47 @@ func wireError(code, format string, args ...any) *awsquery.Error {
 	return iamapi.Model().Errorf(code, format, args...)
 }
 
-// notFound, exists and similar give the AWS messages for store errors about
-// a named entity, so that each operation states only what it is about.
-func noSuchUser(name string) error {
-	return wireError("NoSuchEntity", "The user with name %s cannot be found.", name)
+// entityMessage gives AWS's NoSuchEntity and EntityAlreadyExists messages
+// for one kind of entity; each family file adds its kinds in init.
+type entityMessage struct {
+	notFound string // format with the name, e.g. "The user with name %s cannot be found."
+	exists   string // format with the name, e.g. "User with name %s already exists."
 }
 
-func noSuchGroup(name string) error {
-	return wireError("NoSuchEntity", "The group with name %s cannot be found.", name)
+var entityMessages = map[store.Kind]entityMessage{}
+
+// entity registers the messages of a kind of entity.
+func entity(k store.Kind, notFound, exists string) bool {
+	entityMessages[k] = entityMessage{notFound: notFound, exists: exists}
+	return true
+}
+
+var _ = entity(store.KindUser, "The user with name %s cannot be found.", "User with name %s already exists.")
+var _ = entity(store.KindGroup, "The group with name %s cannot be found.", "Group with name %s already exists.")
+var _ = entity(store.KindAccessKey, "The Access Key with id %s cannot be found.", "")
+
+func noSuchUser(name string) error {
+	return wireError("NoSuchEntity", entityMessages[store.KindUser].notFound, name)
 }
 
 func noSuchAccessKey(id string) error {
-	return wireError("NoSuchEntity", "The Access Key with id %s cannot be found.", id)
+	return wireError("NoSuchEntity", entityMessages[store.KindAccessKey].notFound, id)
 }
 
 // storeError maps a store error to AWS's error for the entity it names;
-// anything unrecognised passes through and becomes InternalFailure.
+// anything unrecognised passes through and becomes InternalFailure (logged,
+// never shown to the client).
 func storeError(err error) error {
 	var se *store.Error
-	if !errors.As(err, &se) {
+	if err == nil || !errors.As(err, &se) {
 		return err
 	}
+	m := entityMessages[se.Kind]
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		switch se.Kind {
-		case store.KindUser:
-			return noSuchUser(se.Name)
-		case store.KindGroup:
-			return noSuchGroup(se.Name)
-		case store.KindAccessKey:
-			return noSuchAccessKey(se.Name)
-		}
-	case errors.Is(err, store.ErrAlreadyExists):
-		switch se.Kind {
-		case store.KindUser:
-			return wireError("EntityAlreadyExists", "User with name %s already exists.", se.Name)
-		case store.KindGroup:
-			return wireError("EntityAlreadyExists", "Group with name %s already exists.", se.Name)
-		}
+	case errors.Is(err, store.ErrNotFound) && m.notFound != "":
+		return wireError("NoSuchEntity", m.notFound, se.Name)
+	case errors.Is(err, store.ErrAlreadyExists) && m.exists != "":
+		return wireError("EntityAlreadyExists", m.exists, se.Name)
 	case errors.Is(err, store.ErrInvalidArgument) && strings.Contains(se.Name, "marker"):
 		return wireError("InvalidInput", "Invalid value for parameter Marker.")
 	}

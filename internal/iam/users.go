@@ -10,6 +10,8 @@ import (
 	"github.com/iamd/iamd/internal/store"
 )
 
+var _ = family((*Service).userOperations)
+
 func (s *Service) userOperations(t service.Table) {
 	t["CreateUser"] = service.Op(s.createUser)
 	t["GetUser"] = service.Op(s.getUser)
