@@ -16,10 +16,13 @@ import (
 
 // MaxListIndex is the largest list or map index Decode accepts
 // (Tags.member.N with N from 1 to MaxListIndex). The largest list limit in
-// the IAM and STS models is 256; a request that numbers its elements past
-// MaxListIndex is rejected rather than decoded. AWS's own bound is not
-// documented; the SDKs number elements from 1 without gaps, so no SDK
-// request comes near it.
+// the IAM and STS models is 256, and the SDKs and botocore number elements
+// from 1 without gaps, so no client request comes near it. AWS documents
+// neither a bound nor what it does with gaps; rather than guess (and
+// silently drop elements after a gap, or allocate by index), Decode
+// rejects an index that is not a canonical decimal in [1, MaxListIndex]
+// and a list with a gap, with InvalidParameterValue. Memory follows the
+// number of parameters, never the indexes.
 const MaxListIndex = 10000
 
 // Decode fills dst, a pointer to the operation's generated input struct,
@@ -640,7 +643,29 @@ func listValue(items []qitem) string {
 
 // violate records one constraint violation in AWS's form: "Value 'v' at
 // 'path' failed to satisfy constraint: C", or "Value at 'path' ..." when
-// the value must not be echoed (sensitive members, as AWS redacts them).
+// the value must not be echoed.
+//
+// Where the forms come from (AWS answers quoted in public trackers):
+//   - "Value 'x' at 'userName' failed to satisfy constraint: Member must
+//     have length less than or equal to 64" (issue 4's own example; the same
+//     wording, and "Value null at 'groupName' ... Member must not be null",
+//     in the error table of an IAM-compatible service that copies AWS's:
+//     https://www.shangyun51.com/documentdetail?id=958).
+//   - Sensitive members lose the value, "Value at 'username' failed to
+//     satisfy constraint: ..." (Cognito's username and password are
+//     sensitive: https://github.com/ks888/LambStatus/issues/6).
+//   - Lists of scalars: "Value '[GET, POST, OPTIONS]' at
+//     'cors.allowMethods' failed to satisfy constraint: Member must satisfy
+//     constraint: [Member must have length less than or equal to 6, Member
+//     must have length greater than or equal to 0, Member must satisfy
+//     regular expression pattern: .*, Member must not be null]" (a Lambda
+//     answer); IAM's tagKeys the same with its own constraints.
+//   - Nested paths "tags.1.member.key", joined by "; " after "2 validation
+//     errors detected: " (IAM answers to CreateUser with bad tags, quoted
+//     by S3-compatible IAM implementations' tests).
+//
+// The value of a structure or of a list of structures is not echoed:
+// AWS prints Java objects there, which nothing here can reproduce.
 func (d *decoder) violate(path, value string, hidden bool, constraint string) {
 	var b strings.Builder
 	b.Grow(len(path) + len(value) + len(constraint) + 48)

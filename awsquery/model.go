@@ -100,9 +100,9 @@ type shape struct {
 	enum           []string
 	enumSet        map[string]struct{}
 
-	// constraints are the messages for this shape's own constraints in
-	// the order they are checked; elemConstraint is the bracketed list AWS
-	// reports for a list of scalars whose element broke one of them.
+	// The messages of the shape's constraints, precomputed ("Member must
+	// have length less than or equal to 64", ...); empty when the shape
+	// has no such constraint.
 	lenMin, lenMax, valMin, valMax, patMsg, enumMsg string
 }
 

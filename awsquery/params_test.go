@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/iamd/iamd/awsquery"
+	"github.com/iamd/iamd/internal/iamapi"
 )
 
 const formType = "application/x-www-form-urlencoded"
@@ -125,5 +126,49 @@ func TestParseParamsLargeValue(t *testing.T) {
 	}
 	if v := got.Get("UserName"); len(v) != 1<<20 || strings.Trim(v, "A") != "" {
 		t.Fatalf("decoded a value of %d bytes", len(v))
+	}
+}
+
+// TestGarbageRequests sends whole bad requests through ParseParams and
+// Decode, as the server does: each gets an AWS-style 4xx error.
+func TestGarbageRequests(t *testing.T) {
+	t.Parallel()
+	m := iamapi.Model()
+	for _, tc := range []struct {
+		name, contentType, body, code string
+	}{
+		{"truncated form", formType, "Action=CreateUser&UserName=bob&Tags.member.1.Key=k&Tags.mem", "ValidationError"},
+		{"truncated escape", formType, "Action=CreateUser&UserName=bo%6", "MalformedQueryString"},
+		{"bad escape", formType, "Action=CreateUser&UserName=%zz", "MalformedQueryString"},
+		{"invalid UTF-8", formType, "Action=CreateUser&UserName=%c3%28", "MalformedQueryString"},
+		{"duplicate", formType, "Action=CreateUser&UserName=a&UserName=b", "InvalidQueryParameter"},
+		{"binary", formType, "\x00\x01\x02\xff=\xfe", "MalformedQueryString"},
+		{"JSON", "application/x-amz-json-1.1", `{"UserName":"bob"}`, "UnsupportedMediaType"},
+		{"10 MB value", formType, "Action=CreateUser&UserName=" + strings.Repeat("a", 10<<20), "ValidationError"},
+		{"huge index", formType, "Action=CreateUser&UserName=bob&Tags.member.999999999.Key=k&Tags.member.999999999.Value=v", "InvalidParameterValue"},
+		// Paths that go below a scalar name no member: ignored, as AWS
+		// ignores unknown parameters.
+		{"path below a scalar", formType, "Action=CreateUser&UserName=bob&Tags.member.1.Key.a.b.c.d.e.f=x&UserName.x=y", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest("POST", "/", nil)
+			r.Header.Set("Content-Type", tc.contentType)
+			params, err := awsquery.ParseParams(r, []byte(tc.body))
+			var in iamapi.CreateUserRequest
+			if err == nil {
+				err = m.Decode("CreateUser", params, &in)
+			}
+			if tc.code == "" {
+				if err != nil || !reflect.DeepEqual(in, iamapi.CreateUserRequest{UserName: "bob"}) {
+					t.Fatalf("decoded %+v, %v; want only the user name", in, err)
+				}
+				return
+			}
+			e, ok := errors.AsType[*awsquery.Error](err)
+			if !ok || e.Code != tc.code || e.Status < 400 || e.Status > 499 {
+				t.Fatalf("error = %v, want %s", err, tc.code)
+			}
+		})
 	}
 }
