@@ -55,6 +55,10 @@ func TestEmulator(t *testing.T) {
 		t.Errorf("emulator identity %s %s %s", aws.ToString(id.Arn), aws.ToString(id.UserId), aws.ToString(id.Account))
 	}
 	c := in.IAM(anyKey)
+	me, err := c.GetUser(cx, &iam.GetUserInput{})
+	if err != nil || aws.ToString(me.User.UserName) != "default_user" || aws.ToString(me.User.Arn) != "arn:aws:iam::123456789012:user/default_user" {
+		t.Errorf("GetUser() in emulator = %+v, %v; want moto's default_user", me, err)
+	}
 	if _, err := c.CreateUser(cx, &iam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
 		t.Fatal(err)
 	}
