@@ -332,7 +332,9 @@ func (d *decoder) fillValue(p *plan, n *qnode, v reflect.Value, path string) {
 // sortedItems orders the elements by index and checks that the indexes run
 // from 1 without gaps.
 func (d *decoder) sortedItems(n *qnode, path string) ([]qitem, bool) {
-	items := n.items
+	// An element whose parameters all turned out to name nothing (say
+	// Tags.member.1.Bogus) was created on the way down: it does not exist.
+	items := slices.DeleteFunc(n.items, func(it qitem) bool { return !it.n.present })
 	if !slices.IsSortedFunc(items, cmpItem) {
 		slices.SortFunc(items, cmpItem)
 	}

@@ -351,6 +351,7 @@ func TestDecodeBadInput(t *testing.T) {
 		{"list not starting at 1", form("Name", "n", "Items.member.2", "b"), "InvalidParameterValue", "element 1 is missing"},
 		{"gap in a map", form("Name", "n", "Attrs.entry.2.key", "k", "Attrs.entry.2.value", "v"), "InvalidParameterValue", "element 1 is missing"},
 		{"smallest bad index is reported", form("Name", "n", "Items.member.0", "a", "Flat.0", "b", "Inners.member.0.Id", "c"), "InvalidParameterValue", "parameter Flat.0:"},
+		{"element naming nothing does not exist", form("Name", "n", "Inners.member.1.Bogus", "x", "Inners.member.2.Id", "b"), "InvalidParameterValue", "element 1 is missing"},
 		{"map without key", form("Name", "n", "Attrs.entry.1.value", "v"), "ValidationError", "Value null at 'attrs'"},
 		{"unknown operation", nil, "InvalidAction", "Could not find operation Nope for version 2020-01-01"},
 	} {
