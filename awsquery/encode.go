@@ -14,9 +14,10 @@ import (
 )
 
 // TimestampLayout is how responses write timestamps: ISO 8601 in UTC to the
-// second, as IAM and STS send them (CreateDate 2013-06-22T19:55:05Z; STS
-// credentials' Expiration 2019-11-09T13:34:41Z in the AssumeRole API
-// reference's sample response).
+// second, as IAM and STS send them (IAM's CreateDate 2013-06-22T19:55:05Z;
+// STS credentials' Expiration "2016-03-15T00:05:07Z" in the AWS CLI's
+// assume-role example, awscli/examples/sts/assume-role.rst). Fractions of
+// a second are dropped, not rounded.
 const TimestampLayout = "2006-01-02T15:04:05Z"
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}

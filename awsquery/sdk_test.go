@@ -86,6 +86,20 @@ type fakeAWS struct {
 	respond func(w http.ResponseWriter, action string)
 }
 
+// set installs the responder for the next requests.
+func (f *fakeAWS) set(respond func(w http.ResponseWriter, action string)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.respond = respond
+}
+
+// lastParams returns the parameters of the last request.
+func (f *fakeAWS) lastParams() url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.params
+}
+
 func newFakeAWS(t *testing.T) *fakeAWS {
 	f := &fakeAWS{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -146,7 +160,7 @@ func TestSDKRoundTrip(t *testing.T) {
 						want = reflect.New(types[1])
 						fill(want.Elem(), op, 0)
 					}
-					fake.respond = func(w http.ResponseWriter, action string) {
+					fake.set(func(w http.ResponseWriter, action string) {
 						if action != op {
 							awsquery.WriteError(w, awsquery.InvalidAction(action, svc.model.APIVersion()), svc.model.Namespace(), "req")
 							return
@@ -159,7 +173,7 @@ func TestSDKRoundTrip(t *testing.T) {
 						if err := svc.model.Encode(w, op, out, "req-"+op); err != nil {
 							t.Errorf("Encode: %v", err)
 						}
-					}
+					})
 					in, err := sdkInput(client, op)
 					if err != nil {
 						t.Skipf("%v: the pinned SDK predates this operation of the model", err)
@@ -171,8 +185,8 @@ func TestSDKRoundTrip(t *testing.T) {
 					}
 					if types[0] != nil {
 						dec := reflect.New(types[0])
-						if err := svc.model.DecodeUnvalidated(op, fake.params, dec.Interface()); err != nil {
-							t.Fatalf("Decode of the SDK's request: %v\nparams: %v", err, fake.params)
+						if err := svc.model.DecodeUnvalidated(op, fake.lastParams(), dec.Interface()); err != nil {
+							t.Fatalf("Decode of the SDK's request: %v\nparams: %v", err, fake.lastParams())
 						}
 						diff(t, "decoded input", plainLike(in, dec.Type()), plainLike(dec, in.Type()))
 					}
@@ -227,7 +241,7 @@ func TestSDKExamples(t *testing.T) {
 								}
 							}
 						}
-						fake.respond = func(w http.ResponseWriter, _ string) {
+						fake.set(func(w http.ResponseWriter, _ string) {
 							var out any
 							if want.IsValid() {
 								out = want.Interface()
@@ -235,7 +249,7 @@ func TestSDKExamples(t *testing.T) {
 							if err := svc.model.Encode(w, op, out, "req"); err != nil {
 								t.Errorf("Encode: %v", err)
 							}
-						}
+						})
 						in, err := sdkInput(client, op)
 						if err != nil {
 							t.Fatal(err)
@@ -251,7 +265,7 @@ func TestSDKExamples(t *testing.T) {
 						}
 						if types[0] != nil {
 							dec := reflect.New(types[0])
-							if err := svc.model.Decode(op, fake.params, dec.Interface()); err != nil {
+							if err := svc.model.Decode(op, fake.lastParams(), dec.Interface()); err != nil {
 								t.Fatalf("Decode of the example's request: %v", err)
 							}
 							diff(t, "decoded example input", viaJSON(t, plain(dec)), viaJSON(t, exampleJSON(t, ex.Input)))
@@ -289,11 +303,9 @@ func TestSDKReadsErrors(t *testing.T) {
 		{"malformed query string", awsquery.NewError(awsquery.CodeMalformedQueryString, 404, "The request body is malformed.")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fake.mu.Lock()
-			fake.respond = func(w http.ResponseWriter, _ string) {
+			fake.set(func(w http.ResponseWriter, _ string) {
 				awsquery.WriteError(w, tc.err, m.Namespace(), "req-"+tc.err.Code)
-			}
-			fake.mu.Unlock()
+			})
 			_, err := client.GetUser(context.Background(), &iam.GetUserInput{UserName: aws.String("bob")})
 			apiErr, ok := errors.AsType[smithy.APIError](err)
 			if !ok {
@@ -312,11 +324,9 @@ func TestSDKReadsErrors(t *testing.T) {
 		})
 	}
 	t.Run("modeled type", func(t *testing.T) {
-		fake.mu.Lock()
-		fake.respond = func(w http.ResponseWriter, _ string) {
+		fake.set(func(w http.ResponseWriter, _ string) {
 			awsquery.WriteError(w, m.Errorf("NoSuchEntity", "gone"), m.Namespace(), "r")
-		}
-		fake.mu.Unlock()
+		})
 		_, err := client.GetUser(context.Background(), &iam.GetUserInput{})
 		nse, ok := errors.AsType[*iamtypes.NoSuchEntityException](err)
 		if !ok || aws.ToString(nse.Message) != "gone" {
