@@ -68,7 +68,7 @@ func (m *Model) decode(operation string, params url.Values, dst any, validate bo
 		return err
 	}
 	d := decoder{}
-	root := &qnode{}
+	root := d.node()
 	for key, values := range params {
 		if len(values) != 1 {
 			// ParseParams never produces these; a caller building
@@ -114,7 +114,7 @@ type qitem struct {
 }
 
 // item returns the element node for a list or map index.
-func (n *qnode) item(idx int) *qnode {
+func (d *decoder) item(n *qnode, idx int) *qnode {
 	if n.byIndex != nil {
 		if i, ok := n.byIndex[idx]; ok {
 			return n.items[i].n
@@ -126,7 +126,7 @@ func (n *qnode) item(idx int) *qnode {
 			}
 		}
 	}
-	c := &qnode{}
+	c := d.node()
 	n.items = append(n.items, qitem{idx, c})
 	if len(n.items) > 8 {
 		if n.byIndex == nil {
@@ -140,12 +140,12 @@ func (n *qnode) item(idx int) *qnode {
 	return c
 }
 
-func (n *qnode) kid(i, count int) *qnode {
+func (d *decoder) kid(n *qnode, i, count int) *qnode {
 	if n.kids == nil {
-		n.kids = make([]*qnode, count)
+		n.kids = d.kids(count)
 	}
 	if n.kids[i] == nil {
-		n.kids[i] = &qnode{}
+		n.kids[i] = d.node()
 	}
 	return n.kids[i]
 }
@@ -154,6 +154,30 @@ type decoder struct {
 	indexErr   string // the smallest parameter name with a bad index
 	convErr    *Error
 	violations []string
+
+	// Nodes and child slices come from slabs: a request's tree is built
+	// and dropped together, so one allocation serves many nodes.
+	nodes    []qnode
+	kidSlots []*qnode
+}
+
+func (d *decoder) node() *qnode {
+	if len(d.nodes) == cap(d.nodes) {
+		d.nodes = make([]qnode, 0, 16)
+	}
+	d.nodes = d.nodes[:len(d.nodes)+1]
+	return &d.nodes[len(d.nodes)-1]
+}
+
+func (d *decoder) kids(n int) []*qnode {
+	if n > 16 {
+		return make([]*qnode, n)
+	}
+	if len(d.kidSlots)+n > cap(d.kidSlots) {
+		d.kidSlots = make([]*qnode, 0, 64)
+	}
+	d.kidSlots = d.kidSlots[:len(d.kidSlots)+n]
+	return d.kidSlots[len(d.kidSlots)-n : len(d.kidSlots) : len(d.kidSlots)]
 }
 
 // insertStruct places one parameter below a structure node. It reports
@@ -169,13 +193,13 @@ func (d *decoder) insertStruct(n *qnode, p *plan, full, rest, val string) bool {
 	if n.kids != nil && n.kids[i] != nil {
 		c = n.kids[i]
 	} else {
-		c = &qnode{}
+		c = d.node()
 	}
 	if !d.insertValue(c, f.plan, full, rest, val) {
 		return false
 	}
 	if n.kids == nil {
-		n.kids = make([]*qnode, len(p.fields))
+		n.kids = d.kids(len(p.fields))
 	}
 	n.kids[i] = c
 	n.present = true
@@ -210,7 +234,7 @@ func (d *decoder) insertValue(n *qnode, p *plan, full, rest, val string) bool {
 		if !ok {
 			return false
 		}
-		if !d.insertValue(n.item(idx), p.elem, full, rest, val) {
+		if !d.insertValue(d.item(n, idx), p.elem, full, rest, val) {
 			return false
 		}
 		n.present = true
@@ -245,8 +269,8 @@ func (d *decoder) insertValue(n *qnode, p *plan, full, rest, val string) bool {
 		default:
 			return false
 		}
-		e := n.item(idx)
-		if !d.insertValue(e.kid(which, 2), vp, full, rest, val) {
+		e := d.item(n, idx)
+		if !d.insertValue(d.kid(e, which, 2), vp, full, rest, val) {
 			return false
 		}
 		e.present, n.present = true, true

@@ -18,16 +18,33 @@ import (
 // compilePattern translates the first three exactly and rewrites the one
 // lookahead form the models use, char(?!literal), into a plain regexp plus a
 // forbidden substring, after proving the rewrite is exact (see
-// rewriteLookahead).
+// checkLookaheadRewrite).
 type pattern struct {
 	source    string         // the model's text, quoted in validation messages
 	re        *regexp.Regexp // anchored RE2 translation
 	forbidden []string       // substrings that make the value fail (from lookaheads)
+
+	// Most model patterns are one character class repeated ([\w+=,.@-]+,
+	// the tag patterns, the policy document patterns), some after a
+	// literal prefix (\u002F[\u0021-\u007F]*, \d{12}). Those are matched
+	// rune by rune, several times faster than the regexp engine on the
+	// request path; the regexp stays the reference, and
+	// TestPatternFastPathAgrees holds the two to the same answers.
+	prefix           string // literal text before the class run
+	class            *runeClass
+	minRuns, maxRuns int // repetitions allowed; maxRuns < 0 for unbounded
 }
 
 // match reports whether s satisfies the pattern as Java's Matcher.matches would.
 func (p *pattern) match(s string) bool {
-	if !p.re.MatchString(s) {
+	var ok bool
+	if p.class != nil {
+		rest, found := strings.CutPrefix(s, p.prefix)
+		ok = found && p.class.matchRun(rest, p.minRuns, p.maxRuns)
+	} else {
+		ok = p.re.MatchString(s)
+	}
+	if !ok {
 		return false
 	}
 	for _, f := range p.forbidden {
@@ -49,11 +66,112 @@ func compilePattern(src string) (*pattern, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pattern %q: %w", src, err)
 	}
-	re, err := regexp.Compile(`^(?:` + translated + `)$`)
+	anchored := `^(?:` + translated + `)$`
+	re, err := regexp.Compile(anchored)
 	if err != nil {
 		return nil, fmt.Errorf("pattern %q (as %q): %w", src, translated, err)
 	}
-	return &pattern{source: src, re: re, forbidden: forbidden}, nil
+	p := &pattern{source: src, re: re, forbidden: forbidden}
+	p.prefix, p.class, p.minRuns, p.maxRuns = classRun(anchored)
+	return p, nil
+}
+
+// runeClass is a set of runes: a bitmap for ASCII, sorted ranges beyond.
+type runeClass struct {
+	ascii  [2]uint64
+	ranges []rune // pairs lo, hi of runes >= utf8.RuneSelf
+}
+
+// classRun recognises an anchored pattern that is a literal prefix (maybe
+// empty) followed by a single character class repeated between min and max
+// times (max < 0: unbounded), and returns the prefix and class; nil when the
+// pattern has any other form. The models' own anchors may be nested in
+// ours ("^(?:^[a-z]+$)$").
+func classRun(anchored string) (string, *runeClass, int, int) {
+	re, err := syntax.Parse(anchored, syntax.Perl)
+	if err != nil || re.Op != syntax.OpConcat {
+		return "", nil, 0, 0
+	}
+	subs := re.Sub
+	for len(subs) > 0 && subs[0].Op == syntax.OpBeginText {
+		subs = subs[1:]
+	}
+	for len(subs) > 0 && subs[len(subs)-1].Op == syntax.OpEndText {
+		subs = subs[:len(subs)-1]
+	}
+	if len(subs) == len(re.Sub) || len(subs) == 0 || len(subs) > 2 {
+		return "", nil, 0, 0
+	}
+	prefix := ""
+	if len(subs) == 2 {
+		lit := subs[0]
+		if lit.Op != syntax.OpLiteral || lit.Flags&syntax.FoldCase != 0 {
+			return "", nil, 0, 0
+		}
+		prefix = string(lit.Rune)
+		subs = subs[1:]
+	}
+	rep := subs[0]
+	var lo, hi int
+	switch rep.Op {
+	case syntax.OpStar:
+		lo, hi = 0, -1
+	case syntax.OpPlus:
+		lo, hi = 1, -1
+	case syntax.OpRepeat:
+		lo, hi = rep.Min, rep.Max
+	default:
+		return "", nil, 0, 0
+	}
+	if len(rep.Sub) != 1 || rep.Sub[0].Op != syntax.OpCharClass {
+		return "", nil, 0, 0
+	}
+	c := &runeClass{}
+	r := rep.Sub[0].Rune
+	for i := 0; i+1 < len(r); i += 2 {
+		from, to := r[i], r[i+1]
+		for ; from <= to && from < utf8.RuneSelf; from++ {
+			c.ascii[from/64] |= 1 << (from % 64)
+		}
+		if from <= to {
+			c.ranges = append(c.ranges, from, to)
+		}
+	}
+	return prefix, c, lo, hi
+}
+
+func (c *runeClass) has(r rune) bool {
+	if r < utf8.RuneSelf {
+		return c.ascii[r/64]&(1<<(r%64)) != 0
+	}
+	// The ranges are few (at most a handful in the models): scan them.
+	for i := 0; i+1 < len(c.ranges); i += 2 {
+		if r < c.ranges[i] {
+			return false
+		}
+		if r <= c.ranges[i+1] {
+			return true
+		}
+	}
+	return false
+}
+
+// matchRun reports whether s is between min and max runes of the class.
+// Invalid UTF-8 decodes to U+FFFD, as the regexp engine reads it.
+func (c *runeClass) matchRun(s string, min, max int) bool {
+	n := 0
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if !c.has(r) {
+			return false
+		}
+		n++
+		i += size
+	}
+	return n >= min && (max < 0 || n <= max)
 }
 
 // translatePattern rewrites Java regexp syntax into RE2 syntax. It returns

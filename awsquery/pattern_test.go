@@ -1,10 +1,15 @@
 package awsquery_test
 
 import (
+	"encoding/json"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/iamd/iamd/awsquery"
+	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/stsapi"
 )
 
 // TestPatterns checks the translation of the models' Java patterns: whole
@@ -89,5 +94,62 @@ func TestPatternsRejected(t *testing.T) {
 				t.Fatalf("CompilePattern(%s) error = %v, want one containing %q", tc.pattern, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestPatternFastPathAgrees checks the rune-class matcher against the
+// regexp engine on every pattern of both models, over fixed samples and
+// random strings of a mixed alphabet.
+func TestPatternFastPathAgrees(t *testing.T) {
+	t.Parallel()
+	var sources []string
+	for _, load := range []func() ([]byte, error){iamapi.ModelJSON, stsapi.ModelJSON} {
+		data, err := load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Shapes map[string]struct {
+				Pattern *string `json:"pattern"`
+			} `json:"shapes"`
+		}
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range m.Shapes {
+			if s.Pattern != nil && !slices.Contains(sources, *s.Pattern) {
+				sources = append(sources, *s.Pattern)
+			}
+		}
+	}
+	samples := []string{"", "a", "bob", "a b", "é", "ключ", "😀", "\t", "\n", "\r", "\x00", "\xff", "/", "/a/", "A1_=+,.@-",
+		"\u0085", "\u00a0", "\u00ff", "\u0100", "\u2028", "\ud7ff", "\ue000", "\ufffd", "--", "a-b", "123456789012", "o-abcdefghij"}
+	alphabet := []rune("aZ09_-=+,.@/:\\ \t\n\r\x00\x7fé€ключ😀\u0085\u00a0\u00ff\u0100\ufffd")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		n := rng.IntN(12)
+		r := make([]rune, n)
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		samples = append(samples, string(r))
+	}
+	fastOnes := 0
+	for _, src := range sources {
+		match, slow, fast, err := awsquery.PatternPaths(src)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if fast {
+			fastOnes++
+		}
+		for _, s := range samples {
+			if a, b := match(s), slow(s); a != b {
+				t.Errorf("pattern %s on %q: match %v, regexp %v", src, s, a, b)
+			}
+		}
+	}
+	if _, _, fast, _ := awsquery.PatternPaths(`[\w+=,.@-]+`); !fast || fastOnes < len(sources)/2 {
+		t.Errorf("the fast path covers %d of %d patterns", fastOnes, len(sources))
 	}
 }
