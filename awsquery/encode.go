@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
@@ -35,17 +36,51 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b 
 // output shape have no Result element, as in AWS's responses; out is then
 // ignored. The document is written with one Write call.
 func (m *Model) Encode(w io.Writer, operation string, out any, requestID string) error {
+	bp := bufPool.Get().(*[]byte)
+	defer putBuf(bp)
+	b, err := m.appendResponse((*bp)[:0], operation, out, requestID)
+	*bp = b
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// WriteResponse is Encode for an HTTP response: status 200, Content-Type
+// text/xml, Content-Length, and the request id also in x-amzn-RequestId
+// (where the SDKs look for it first). When encoding fails nothing has been
+// written, so the caller can still send an error.
+func (m *Model) WriteResponse(w http.ResponseWriter, operation string, out any, requestID string) error {
+	bp := bufPool.Get().(*[]byte)
+	defer putBuf(bp)
+	b, err := m.appendResponse((*bp)[:0], operation, out, requestID)
+	*bp = b
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	if requestID != "" {
+		h.Set("x-amzn-RequestId", requestID)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(b)
+	return err
+}
+
+func putBuf(bp *[]byte) {
+	if cap(*bp) <= 1<<20 {
+		bufPool.Put(bp)
+	}
+}
+
+func (m *Model) appendResponse(b []byte, operation string, out any, requestID string) ([]byte, error) {
 	op, ok := m.ops[operation]
 	if !ok {
-		return fmt.Errorf("awsquery: Encode: unknown operation %q", operation)
+		return b, fmt.Errorf("awsquery: Encode: unknown operation %q", operation)
 	}
-	bp := bufPool.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= 1<<20 {
-			bufPool.Put(bp)
-		}
-	}()
-	b := (*bp)[:0]
 	b = append(b, '<')
 	b = append(b, op.Name...)
 	b = append(b, `Response xmlns="`...)
@@ -59,7 +94,7 @@ func (m *Model) Encode(w io.Writer, operation string, out any, requestID string)
 			}
 			p, err := m.planFor(op.output, rv.Type())
 			if err != nil {
-				return err
+				return b, err
 			}
 			b = appendStruct(b, p, rv)
 		}
@@ -70,9 +105,7 @@ func (m *Model) Encode(w io.Writer, operation string, out any, requestID string)
 	b = append(b, `</RequestId></ResponseMetadata></`...)
 	b = append(b, op.Name...)
 	b = append(b, "Response>\n"...)
-	*bp = b
-	_, err := w.Write(b)
-	return err
+	return b, nil
 }
 
 func appendOpen(b []byte, name string) []byte {

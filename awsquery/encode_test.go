@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +194,26 @@ func TestErrorHelpers(t *testing.T) {
 	}
 	if e := awsquery.NewError("ServiceUnavailable", 503, "busy"); e.Sender {
 		t.Error("a 503 is the sender's fault")
+	}
+}
+
+func TestWriteResponse(t *testing.T) {
+	t.Parallel()
+	m := iamapi.Model()
+	w := httptest.NewRecorder()
+	if err := m.WriteResponse(w, "GetUser", &iamapi.GetUserResponse{User: iamapi.User{Path: "/", UserName: "bob", UserId: "AIDA", Arn: "arn", CreateDate: created}}, "rid"); err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != 200 || w.Header().Get("Content-Type") != "text/xml" || w.Header().Get("x-amzn-RequestId") != "rid" ||
+		w.Header().Get("Content-Length") != strconv.Itoa(w.Body.Len()) || !strings.Contains(w.Body.String(), "<UserName>bob</UserName>") {
+		t.Fatalf("status %d headers %v body %s", w.Code, w.Header(), w.Body.String())
+	}
+	// A failure leaves the response unwritten, free for an error.
+	w = httptest.NewRecorder()
+	if err := m.WriteResponse(w, "GetUser", &struct{ Wrong bool }{}, "rid"); err == nil {
+		t.Fatal("WriteResponse accepted a type that does not match the output shape")
+	}
+	if w.Body.Len() != 0 || len(w.Header()) != 0 {
+		t.Fatalf("WriteResponse wrote %v %q before failing", w.Header(), w.Body.String())
 	}
 }
