@@ -30,6 +30,7 @@ type Model struct {
 
 // Operation describes one operation of a model as the Query protocol uses
 // it. Input and output shape names are empty for operations without them.
+// The model shares one Operation with every caller: treat it as read-only.
 type Operation struct {
 	// Name is the operation's name, the value of the Action parameter.
 	Name string
