@@ -116,6 +116,11 @@ func parseAuthorization(h string) (authorization, *Error) {
 		rest = rest[end:]
 		name, value, ok := strings.Cut(tok, "=")
 		if !ok {
+			// Only a SigV4 header is held to key=value pairs; another
+			// scheme ("Bearer ...") is answered with what it lacks.
+			if !strings.HasPrefix(a.algorithm, "AWS4-") {
+				continue
+			}
 			return a, fail(failNotKeyValue, tok, h)
 		}
 		switch name {
