@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -141,9 +140,6 @@ func scopeOf(t *testing.T, authz string) sigv4.Scope {
 	}
 	return s
 }
-
-// itoa is strconv.Itoa, short.
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))

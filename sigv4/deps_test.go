@@ -1,0 +1,22 @@
+package sigv4_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestStandardLibraryOnly keeps sigv4 importable by any service: it may
+// depend on the standard library only.
+func TestStandardLibraryOnly(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if pkg != "github.com/iamd/iamd/sigv4" {
+			t.Errorf("sigv4 depends on %s, outside the standard library", pkg)
+		}
+	}
+}
