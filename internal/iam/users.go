@@ -38,12 +38,7 @@ func apiUser(c *service.Call, u store.User, tags []store.Tag) iamapi.User {
 		t := u.PasswordLastUsed
 		out.PasswordLastUsed = &t
 	}
-	if u.PermissionsBoundary != "" {
-		out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{
-			PermissionsBoundaryType: ptr(iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy),
-			PermissionsBoundaryArn:  ptr(u.PermissionsBoundary),
-		}
-	}
+	out.PermissionsBoundary = apiBoundary(u.PermissionsBoundary)
 	return out
 }
 
@@ -58,12 +53,6 @@ func (s *Service) createUser(ctx context.Context, c *service.Call, in *iamapi.Cr
 	if err != nil {
 		return nil, err
 	}
-	if in.PermissionsBoundary != nil {
-		// Permissions boundaries are validated and stored by the policy
-		// family of operations (issue 5); refuse rather than store an
-		// unchecked ARN.
-		return nil, wireError("InvalidInput", "PermissionsBoundary is not supported by this server yet.")
-	}
 	u := store.User{
 		Account: c.AccountID,
 		ID:      awsid.Unique(awsid.User),
@@ -72,6 +61,13 @@ func (s *Service) createUser(ctx context.Context, c *service.Call, in *iamapi.Cr
 		Created: c.Now,
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if in.PermissionsBoundary != nil {
+			arn, err := boundaryPolicy(tx, c, *in.PermissionsBoundary)
+			if err != nil {
+				return err
+			}
+			u.PermissionsBoundary = arn
+		}
 		if err := tx.CreateUser(u); err != nil {
 			return err
 		}
