@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/sigv4"
 )
 
@@ -61,6 +62,10 @@ func TestPartition(t *testing.T) {
 	for region, want := range cases {
 		if got := sigv4.Partition(region); got != want {
 			t.Errorf("Partition(%q) = %q, want %q", region, got, want)
+		}
+		// The arn package keeps the same table for ARNs; they must agree.
+		if got := arn.PartitionOf(region); got != want {
+			t.Errorf("arn.PartitionOf(%q) = %q, want %q", region, got, want)
 		}
 	}
 	s := sigv4.Scope{Region: "us-gov-east-1"}
