@@ -12,6 +12,7 @@ import (
 	"github.com/iamd/iamd/awsquery"
 	"github.com/iamd/iamd/internal/service"
 	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/policy"
 	"github.com/iamd/iamd/policy/managed"
 )
 
@@ -167,4 +168,19 @@ func accessDenied(c *service.Call, action, resource string) error {
 // that spaces are %20 and never "+". The SDKs and the AWS CLI decode it.
 func encodePolicyDocument(doc string) string {
 	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+}
+
+// documentError turns the policy library's verdict on a document into
+// AWS's error: MalformedPolicyDocument (400) with the message IAM gives for
+// the document's first problem, or LimitExceeded (409) for a size quota.
+func documentError(err error) error {
+	var pe *policy.Error
+	var se *policy.SizeError
+	switch {
+	case errors.As(err, &pe):
+		return wireError("MalformedPolicyDocument", "%s", pe.Message)
+	case errors.As(err, &se):
+		return wireError("LimitExceeded", "%s", se.Message)
+	}
+	return err
 }
