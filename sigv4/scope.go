@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"github.com/iamd/iamd/arn"
 	"net/http"
 	"strings"
 )
@@ -64,27 +65,9 @@ func ParseCredentialScope(r *http.Request) (scope Scope, ok bool) {
 	return Scope{}, false
 }
 
-// partitions maps region prefixes to AWS partitions, most specific first
-// ("us-isob-" before "us-iso-"). Source: the regionRegex of each partition
-// in botocore's endpoints.json.
-var partitions = [...]struct{ prefix, partition string }{
-	{"cn-", "aws-cn"},
-	{"us-gov-", "aws-us-gov"},
-	{"us-isob-", "aws-iso-b"},
-	{"us-isof-", "aws-iso-f"},
-	{"us-iso-", "aws-iso"},
-	{"eu-isoe-", "aws-iso-e"},
-	{"eusc-", "aws-eusc"},
-}
-
 // Partition is the AWS partition a region belongs to, which ARNs carry:
 // cn-* is aws-cn, us-gov-* aws-us-gov, us-iso-* aws-iso, us-isob-*
-// aws-iso-b (and the newer isolated partitions), anything else aws.
-func Partition(region string) string {
-	for _, p := range partitions {
-		if strings.HasPrefix(region, p.prefix) {
-			return p.partition
-		}
-	}
-	return "aws"
-}
+// aws-iso-b (and the newer isolated partitions), anything else aws. The
+// table lives in package arn, iamd's other pure library, so that signing
+// and ARNs can never disagree.
+func Partition(region string) string { return arn.PartitionOf(region) }
