@@ -1,9 +1,10 @@
 package sigv4
 
 import (
-	"github.com/iamd/iamd/arn"
 	"net/http"
 	"strings"
+
+	"github.com/iamd/iamd/arn"
 )
 
 // Scope is a credential scope, AKID/YYYYMMDD/region/service/aws4_request:
