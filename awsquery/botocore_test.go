@@ -18,6 +18,7 @@ import (
 
 	"github.com/iamd/iamd/awsquery"
 	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/shareddata"
 	"github.com/iamd/iamd/internal/stsapi"
 )
 
@@ -158,7 +159,7 @@ func TestBotocoreRequestsDecode(t *testing.T) {
 	var cases []exCase
 	var batch []map[string]any
 	for _, svc := range services() {
-		raw, err := os.ReadFile(sharedData(t, svc.examples))
+		raw, err := os.ReadFile(shareddata.Path(t, "aws-api", svc.examples))
 		if err != nil {
 			t.Fatal(err)
 		}

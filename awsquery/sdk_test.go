@@ -18,7 +18,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -34,6 +33,7 @@ import (
 
 	"github.com/iamd/iamd/awsquery"
 	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/shareddata"
 	"github.com/iamd/iamd/internal/stsapi"
 )
 
@@ -208,7 +208,7 @@ func TestSDKExamples(t *testing.T) {
 	for _, svc := range services() {
 		t.Run(svc.name, func(t *testing.T) {
 			t.Parallel()
-			raw, err := os.ReadFile(sharedData(t, svc.examples))
+			raw, err := os.ReadFile(shareddata.Path(t, "aws-api", svc.examples))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -577,29 +577,4 @@ func diff(t *testing.T, what string, got, want any) {
 		w, _ := json.MarshalIndent(want, "", " ")
 		t.Errorf("%s differs:\ngot  %s\nwant %s", what, g, w)
 	}
-}
-
-// sharedData locates a file of ../shared/data/aws-api from the module root,
-// skipping the test when the shared data is not on this machine.
-func sharedData(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "data", "aws-api", name)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("%s is not on this machine: %v", path, err)
-	}
-	return path
 }

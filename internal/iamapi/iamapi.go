@@ -7,12 +7,7 @@ package iamapi
 //go:generate go run ../apigen -model iam-2010-05-08.service.json.gz -pkg iamapi -out api_gen.go
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
-	"fmt"
-	"io"
-	"sync"
 
 	"github.com/iamd/iamd/awsquery"
 )
@@ -24,31 +19,11 @@ const ModelFile = "iam-2010-05-08.service.json"
 //go:embed iam-2010-05-08.service.json.gz
 var modelGzip []byte
 
+var embedded = awsquery.NewEmbedded(ModelFile, modelGzip)
+
 // ModelJSON returns the embedded botocore model, decompressed.
-func ModelJSON() ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(modelGzip))
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(zr)
-}
+func ModelJSON() ([]byte, error) { return embedded.JSON() }
 
-var loadModel = sync.OnceValues(func() (*awsquery.Model, error) {
-	data, err := ModelJSON()
-	if err != nil {
-		return nil, err
-	}
-	return awsquery.LoadModel(data)
-})
-
-// Model returns the IAM model, loaded on first use and shared afterwards.
-// The embedded model is part of the build and its tests load it, so a
-// failure here is a broken build: Model panics rather than make every
-// caller handle an error that cannot happen in a tested binary.
-func Model() *awsquery.Model {
-	m, err := loadModel()
-	if err != nil {
-		panic(fmt.Sprintf("iamapi: embedded model: %v", err))
-	}
-	return m
-}
+// Model returns the IAM model, loaded on first use and shared afterwards;
+// it panics only if the embedded model is broken (see awsquery.Embedded).
+func Model() *awsquery.Model { return embedded.Model() }

@@ -6,42 +6,18 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/iamd/iamd/awsquery"
 	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/shareddata"
 )
-
-// sharedModel locates ../shared/data/aws-api/<file> from the module root
-// (the directory holding go.mod).
-func sharedModel(t testing.TB) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory, so no ../shared/data to compare with")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "data", "aws-api", iamapi.ModelFile)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared model %s is not on this machine (%v); the embedded copy cannot be compared", path, err)
-	}
-	return path
-}
 
 func TestEmbeddedModelMatchesShared(t *testing.T) {
 	t.Parallel()
-	want, err := os.ReadFile(sharedModel(t))
+	want, err := os.ReadFile(shareddata.Path(t, "aws-api", iamapi.ModelFile))
 	if err != nil {
 		t.Fatal(err)
 	}
