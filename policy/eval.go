@@ -24,10 +24,15 @@ type ref struct {
 	stmt   int32
 	sid    string
 	match  matchLevel
+	deny   bool
 }
 
 func (r ref) reason() Reason {
-	return Reason{Kind: r.kind, Level: int(r.level), Policy: int(r.policy), Statement: int(r.stmt), Sid: r.sid}
+	eff := Allow
+	if r.deny {
+		eff = ExplicitDeny
+	}
+	return Reason{Kind: r.kind, Level: int(r.level), Policy: int(r.policy), Statement: int(r.stmt), Sid: r.sid, Effect: eff}
 }
 
 // collector gathers matching statements during one evaluation. The fixed
@@ -284,7 +289,7 @@ func (ev *evaluator) scan(p *Policy, kind Kind, level, index int) bool {
 		if !s.matches(ev) {
 			continue
 		}
-		r := ref{kind: kind, level: int32(level), policy: int32(index), stmt: i, sid: s.sid}
+		r := ref{kind: kind, level: int32(level), policy: int32(index), stmt: i, sid: s.sid, deny: s.deny}
 		if s.deny {
 			ev.col.denies = append(ev.col.denies, r)
 		} else {
@@ -330,7 +335,7 @@ func (ev *evaluator) scanResource(p *Policy) matchLevel {
 		if lvl == levelNone || !s.matches(ev) {
 			continue
 		}
-		r := ref{kind: Resource, policy: 0, stmt: i, sid: s.sid, match: lvl}
+		r := ref{kind: Resource, policy: 0, stmt: i, sid: s.sid, match: lvl, deny: s.deny}
 		if s.deny {
 			ev.col.denies = append(ev.col.denies, r)
 			continue

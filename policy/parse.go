@@ -466,9 +466,9 @@ func (c *compiler) statement(v *jvalue, path string) (statement, bool) {
 		if resource == nil && notResource == nil || len(resources) == 0 {
 			c.add(msgNoResources, path, v.off)
 		}
-		// IAM reports the resources of a list in reverse sorted order.
+		// IAM reports the problem of the lowest resource in sort order.
 		order := append([]string(nil), resources...)
-		sort.Sort(sort.Reverse(sort.StringSlice(order)))
+		sort.Strings(order)
 		for _, r := range order {
 			c.checkResource(r, resPath, v.off)
 		}

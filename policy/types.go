@@ -286,6 +286,9 @@ type Reason struct {
 	Statement int
 	// Sid is the statement's Sid, if it has one.
 	Sid string
+	// Effect is the statement's effect (Allow or ExplicitDeny), or
+	// ImplicitDeny when the reason is that nothing of Kind allowed.
+	Effect Effect
 }
 
 // String describes the reason the way AWS's AccessDenied messages phrase
@@ -309,7 +312,10 @@ func (r Reason) String() string {
 		}
 		return "no policy allows"
 	}
-	return "statement " + kindPhrase(r.Kind)
+	if r.Effect == ExplicitDeny {
+		return "explicit deny " + kindPhrase(r.Kind)
+	}
+	return "allowed " + kindPhrase(r.Kind)
 }
 
 // kindPhrase is how AWS's messages name a policy type ("in an
