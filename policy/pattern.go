@@ -98,6 +98,9 @@ func compileGlob(s string, wild, vars bool) glob {
 // and token. The special variables ${*}, ${?} and ${$} become literal
 // text. A "${" without a well-formed closing brace is not a variable.
 func parseVariable(s string) (int, token, bool) {
+	if strings.HasPrefix(s, "${$}") {
+		return 4, token{kind: tokLit, lit: "$"}, true
+	}
 	i := 2
 	// The key runs to "}" or ",".
 	for i < len(s) && s[i] != '}' && s[i] != ',' {
@@ -182,6 +185,9 @@ func (g *glob) match(v string, ctx *Context) matchResult {
 		}
 		return noMatch
 	}
+	if g.hasVar && !g.resolvable(ctx) {
+		return unresolved
+	}
 	last := len(g.pieces) - 1
 	n, r := matchPieceAt(g.pieces[0], v, ctx)
 	if r != isMatch {
@@ -228,6 +234,21 @@ func (g *glob) match(v string, ctx *Context) matchResult {
 		return isMatch
 	}
 	return noMatch
+}
+
+// resolvable reports whether every variable of g has a value, so that a
+// missing variable is reported the same way wherever it stands.
+func (g *glob) resolvable(ctx *Context) bool {
+	for _, p := range g.pieces {
+		for k := range p {
+			if p[k].kind == tokVar {
+				if _, ok := p[k].resolve(ctx); !ok {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // matchPieceAt matches a star-free piece against the start of v and
@@ -392,12 +413,18 @@ func compileARNPattern(s string, vars bool) arnPattern {
 		rest = rest[j+1:]
 	}
 	fields = append(fields, compileGlob(rest, true, vars))
+	texts := make([]string, len(fields))
 	for i := range fields {
 		if !fields[i].literal {
 			literal = false
 		}
+		texts[i] = fields[i].text
 	}
-	return arnPattern{literal: literal, text: s, fields: fields}
+	if literal {
+		// ${*}, ${?} and ${$} became text: compare with that.
+		return arnPattern{literal: true, text: strings.Join(texts, ":")}
+	}
+	return arnPattern{fields: fields}
 }
 
 // colonOutsideVariables finds the next ":" that is not inside a "${...}"
@@ -429,11 +456,14 @@ func (a *arnPattern) match(v string, ctx *Context) matchResult {
 		return noMatch
 	}
 	last := len(a.fields) - 1
+	for i := range a.fields {
+		if a.fields[i].hasVar && !a.fields[i].resolvable(ctx) {
+			return unresolved
+		}
+	}
 	for i := 0; i < last; i++ {
 		j := strings.IndexByte(v, ':')
 		if j < 0 {
-			// A variable may still be unresolved; report that first, as
-			// the statement is then invalid rather than not matching.
 			return noMatch
 		}
 		if r := a.fields[i].match(v[:j], ctx); r != isMatch {
