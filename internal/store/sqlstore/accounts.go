@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"database/sql"
 	"errors"
+	"slices"
 
 	"github.com/iamd/iamd/internal/store"
 )
@@ -199,7 +200,7 @@ func (t *tx) Reset() error {
 	if err := t.mustWrite(); err != nil {
 		return err
 	}
-	for _, table := range append(accountTables, "accounts") {
+	for _, table := range slices.Concat(accountTables, []string{"accounts"}) {
 		if _, err := t.exec("DELETE FROM " + table); err != nil {
 			return t.fail("reset: "+table, err)
 		}

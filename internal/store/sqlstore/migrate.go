@@ -101,7 +101,13 @@ func migrate(ctx context.Context, d Dialect, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	tx, err := db.BeginTx(ctx, &d.UpdateTx)
+	// The migration transaction runs at the database's default isolation
+	// (READ COMMITTED on PostgreSQL), not Update's: a SERIALIZABLE or
+	// REPEATABLE READ snapshot would be taken by the statement that waits
+	// for the migration lock, and so would not see the migrations another
+	// server committed while this one waited. SQLite's write pool begins
+	// every transaction IMMEDIATE.
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin migration: %w", err)
 	}

@@ -270,14 +270,23 @@ func listByPath[T any](t *tx, table string, kind store.Kind, cols, account strin
 	if err != nil {
 		return store.Page[T]{}, err
 	}
+	// The row value (path, name_fold) > (after) is the index range's
+	// lower bound; the first page starts at (prefix, ""). Stating the
+	// bound only once keeps both planners reading the index from the
+	// marker on, not from the prefix on.
 	lo, hi, bounded := store.PathRange(opts.PathPrefix)
+	if opts.Marker == "" {
+		k.after = []string{lo, ""}
+	} else if k.after[0] < lo {
+		return store.Page[T]{}, store.Invalid(kind, "marker was not issued for this path prefix")
+	}
 	var rows *sql.Rows
 	if bounded {
-		rows, err = t.query("SELECT "+cols+" FROM "+table+" WHERE account = ? AND path >= ? AND path < ? AND (path, name_fold) > (?, ?) ORDER BY path, name_fold LIMIT ?",
-			account, lo, hi, k.after[0], k.after[1], k.limit+1)
+		rows, err = t.query("SELECT "+cols+" FROM "+table+" WHERE account = ? AND (path, name_fold) > (?, ?) AND path < ? ORDER BY path, name_fold LIMIT ?",
+			account, k.after[0], k.after[1], hi, k.limit+1)
 	} else {
-		rows, err = t.query("SELECT "+cols+" FROM "+table+" WHERE account = ? AND path >= ? AND (path, name_fold) > (?, ?) ORDER BY path, name_fold LIMIT ?",
-			account, lo, k.after[0], k.after[1], k.limit+1)
+		rows, err = t.query("SELECT "+cols+" FROM "+table+" WHERE account = ? AND (path, name_fold) > (?, ?) ORDER BY path, name_fold LIMIT ?",
+			account, k.after[0], k.after[1], k.limit+1)
 	}
 	items, err := collect(t, op, rows, err, scan)
 	if err != nil {
