@@ -25,11 +25,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
+	"unicode"
 )
 
-// EnvMasterKey names the environment variable that may carry the master key
-// (32 bytes, base64) instead of a key file.
+// EnvMasterKey names the environment variable that may carry the master
+// keys instead of a key file (see ParseKeys).
 const EnvMasterKey = "IAMD_MASTER_KEY"
 
 const (
@@ -81,15 +83,66 @@ func NewKeyring(key []byte) (*Keyring, error) {
 // it with one random key (mode 0600, parent directories 0700) when it does
 // not exist. A key file that group or others can read is refused: the
 // master key protects every secret in the store. When IAMD_MASTER_KEY is
-// set, it is used instead and no file is read or written.
+// set, it is used instead (see ParseKeys) and no file is read or written.
+//
+// Two processes starting at once on a new data directory (iamd serve and
+// iamd account create) get the same key: the file is created by linking a
+// complete temporary file into place, which fails if another process got
+// there first, and the loser reads the winner's key.
 func OpenKeyFile(path string) (*Keyring, error) {
 	if env := os.Getenv(EnvMasterKey); env != "" {
-		key, err := base64.StdEncoding.DecodeString(env)
+		kr, err := ParseKeys(env)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s is not base64", ErrKeyFile, EnvMasterKey)
+			return nil, fmt.Errorf("%s: %w", EnvMasterKey, err)
 		}
-		return NewKeyring(key)
+		return kr, nil
 	}
+	return openFile(path)
+}
+
+// ParseKeys reads master keys given as text (IAMD_MASTER_KEY, or a
+// configuration value): keys separated by commas or white space, each
+// base64 of 32 bytes, optionally prefixed by its key id and a colon
+// ("2:base64,1:base64"). The first key is active. A key without an id is
+// key 1, the id of the first key of a key file, so that a file's single
+// key can move into the environment unchanged; after a rotation, give
+// every key with its id, as the key file lists them.
+func ParseKeys(text string) (*Keyring, error) {
+	kr := &Keyring{aeads: map[uint32]cipher.AEAD{}, raw: map[uint32][]byte{}}
+	fields := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	if len(fields) == 0 {
+		return nil, fmt.Errorf("%w: no key", ErrKeyFile)
+	}
+	for i, f := range fields {
+		id := uint64(1)
+		if idText, b64, ok := strings.Cut(f, ":"); ok {
+			n, err := strconv.ParseUint(idText, 10, 32)
+			if err != nil || n == 0 {
+				return nil, fmt.Errorf("%w: key %d: id %q is not a positive number", ErrKeyFile, i+1, idText)
+			}
+			id, f = n, b64
+		} else if len(fields) > 1 {
+			return nil, fmt.Errorf("%w: key %d: several keys need ids (id:base64)", ErrKeyFile, i+1)
+		}
+		key, err := base64.StdEncoding.DecodeString(f)
+		if err != nil {
+			return nil, fmt.Errorf("%w: key %d is not base64", ErrKeyFile, i+1)
+		}
+		if _, dup := kr.aeads[uint32(id)]; dup {
+			return nil, fmt.Errorf("%w: key id %d given twice", ErrKeyFile, id)
+		}
+		if err := kr.add(uint32(id), key); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			kr.active = uint32(id)
+		}
+	}
+	return kr, nil
+}
+
+// openFile reads the key file, creating it first if it does not exist.
+func openFile(path string) (*Keyring, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -140,7 +193,12 @@ func createKeyFile(path string) (*Keyring, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	if err := kr.save(); err != nil {
+	err = kr.write(func(tmp string) error { return os.Link(tmp, path) })
+	if errors.Is(err, os.ErrExist) {
+		// Another process created the file first: use its key.
+		return openFile(path)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return kr, nil
@@ -163,9 +221,16 @@ func (kr *Keyring) add(id uint32, key []byte) error {
 	return nil
 }
 
-// save writes the key file atomically (temporary file, fsync, rename), so
-// that a crash never leaves a half-written master key.
+// save writes the key file atomically (temporary file, fsync, rename,
+// fsync of the directory), so that a crash never leaves a half-written or
+// vanished master key.
 func (kr *Keyring) save() error {
+	return kr.write(func(tmp string) error { return os.Rename(tmp, kr.path) })
+}
+
+// write puts the key file in place with install (rename to replace, link
+// to create only if absent) from a complete, synced temporary file.
+func (kr *Keyring) write(install func(tmp string) error) error {
 	kf := keyFile{Active: kr.active, Keys: map[string]string{}}
 	for id, k := range kr.raw {
 		kf.Keys[strconv.FormatUint(uint64(id), 10)] = base64.StdEncoding.EncodeToString(k)
@@ -174,7 +239,8 @@ func (kr *Keyring) save() error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(kr.path), ".master.key-*")
+	dir := filepath.Dir(kr.path)
+	tmp, err := os.CreateTemp(dir, ".master.key-*")
 	if err != nil {
 		return err
 	}
@@ -194,7 +260,14 @@ func (kr *Keyring) save() error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), kr.path)
+	if err := install(tmp.Name()); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // best effort: not every file system syncs directories
+		d.Close()
+	}
+	return nil
 }
 
 func header(id uint32) []byte {
@@ -252,6 +325,25 @@ func (kr *Keyring) NeedsReseal(ciphertext []byte) bool {
 	return binary.BigEndian.Uint32(ciphertext[1:5]) != kr.active
 }
 
+// Reseal opens a ciphertext and seals its plaintext again under the active
+// key with the same associated data: the step of a master-key rotation
+// that re-encrypts one stored secret.
+func (kr *Keyring) Reseal(ciphertext, associatedData []byte) ([]byte, error) {
+	pt, err := kr.Open(ciphertext, associatedData)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(pt)
+	return kr.Seal(pt, associatedData)
+}
+
+// ActiveKeyID returns the id of the key that seals.
+func (kr *Keyring) ActiveKeyID() uint32 {
+	kr.mu.RLock()
+	defer kr.mu.RUnlock()
+	return kr.active
+}
+
 // Rotate adds a new random key, makes it the active one and persists the
 // key file; older keys stay for opening until everything is re-sealed
 // (see Retire). It returns the new key id.
@@ -260,6 +352,20 @@ func (kr *Keyring) Rotate() (uint32, error) {
 	defer kr.mu.Unlock()
 	if kr.path == "" {
 		return 0, fmt.Errorf("%w: the master key comes from %s; rotate it there", ErrKeyFile, EnvMasterKey)
+	}
+	// Keep every key the file holds now, in case another process rotated
+	// since this keyring was read: dropping its key would make what it
+	// sealed unopenable.
+	if onDisk, err := openFile(kr.path); err == nil {
+		for id, raw := range onDisk.raw {
+			if _, ok := kr.aeads[id]; !ok {
+				if err := kr.add(id, raw); err != nil {
+					return 0, err
+				}
+			}
+		}
+	} else {
+		return 0, err
 	}
 	key := make([]byte, keyLen)
 	if _, err := rand.Read(key); err != nil {
