@@ -358,6 +358,15 @@ type condition struct {
 func compileCondition(spec operatorSpec, set setMode, ifExists bool, key string, values []string, vars bool) condition {
 	c := condition{op: spec, set: set, ifExists: ifExists, key: key}
 	useVars := vars && spec.vars
+	switch spec.fam {
+	case famString, famStringFold, famBool, famLike:
+		c.strs = make([]glob, 0, len(values))
+	case famARN:
+		c.arns = make([]arnPattern, 0, len(values))
+	case famIP:
+		c.ips = make([]netip.Prefix, 0, len(values))
+		c.ipOK = make([]bool, 0, len(values))
+	}
 	for _, v := range values {
 		switch spec.fam {
 		case famString, famStringFold, famBool:
@@ -396,13 +405,13 @@ func compileCondition(spec operatorSpec, set setMode, ifExists bool, key string,
 
 // eval decides the condition against the request context. See the
 // package's condition rules in evalValue and the comments below.
-func (c *condition) eval(ctx *Context) bool {
-	e := ctx.find(c.key)
+func (c *condition) eval(e *env) bool {
+	ce := e.ctx.find(c.key)
 	if c.op.fam == famNull {
 		// Null "true" means the key is absent; a key present with an empty
 		// set of values counts as absent too ("Condition operators": Null;
 		// "Multivalued context keys": a Null check catches empty values).
-		isNull := e == nil || (e.multi && len(e.many) == 0)
+		isNull := ce == nil || (ce.multi && len(ce.many) == 0)
 		for _, n := range c.nulls {
 			if (n == 1 && isNull) || (n == 0 && !isNull) {
 				return true
@@ -410,7 +419,7 @@ func (c *condition) eval(ctx *Context) bool {
 		}
 		return false
 	}
-	if e == nil {
+	if ce == nil {
 		// Absent key: ...IfExists is true; ForAllValues is vacuously true
 		// and ForAnyValue false; otherwise a negated operator is true and
 		// a positive one false ("Condition operators", first note).
@@ -427,21 +436,21 @@ func (c *condition) eval(ctx *Context) bool {
 	}
 	switch c.set {
 	case setForAll:
-		if !e.multi {
-			return c.matchOne(e.one, ctx) == isMatch
+		if !ce.multi {
+			return c.matchOne(ce.one, e) == isMatch
 		}
-		for _, v := range e.many {
-			if c.matchOne(v, ctx) != isMatch {
+		for _, v := range ce.many {
+			if c.matchOne(v, e) != isMatch {
 				return false
 			}
 		}
 		return true
 	case setForAny:
-		if !e.multi {
-			return c.matchOne(e.one, ctx) == isMatch
+		if !ce.multi {
+			return c.matchOne(ce.one, e) == isMatch
 		}
-		for _, v := range e.many {
-			if c.matchOne(v, ctx) == isMatch {
+		for _, v := range ce.many {
+			if c.matchOne(v, e) == isMatch {
 				return true
 			}
 		}
@@ -451,11 +460,11 @@ func (c *condition) eval(ctx *Context) bool {
 	// multivalued key with several values (or none) matches nothing, with
 	// negated operators too, as AWS requires set operators for
 	// multivalued keys ("Single-valued vs. multivalued context keys").
-	v, ok := Value{one: e.one, many: e.many, multi: e.multi}.single()
+	v, ok := Value{one: ce.one, many: ce.many, multi: ce.multi}.single()
 	if !ok {
 		return false
 	}
-	return c.matchOne(v, ctx) == isMatch
+	return c.matchOne(v, e) == isMatch
 }
 
 // matchOne decides one request value: true when it matches any policy
@@ -463,12 +472,12 @@ func (c *condition) eval(ctx *Context) bool {
 // has no value makes the whole condition unresolved, which callers treat
 // as not matching, negated operators included: AWS says an unresolvable
 // variable makes the statement invalid.
-func (c *condition) matchOne(v string, ctx *Context) matchResult {
+func (c *condition) matchOne(v string, e *env) matchResult {
 	any := false
 	switch c.op.fam {
 	case famString:
 		for i := range c.strs {
-			switch c.strs[i].match(v, ctx) {
+			switch c.strs[i].match(v, e) {
 			case isMatch:
 				any = true
 			case unresolved:
@@ -477,7 +486,7 @@ func (c *condition) matchOne(v string, ctx *Context) matchResult {
 		}
 	case famStringFold:
 		for i := range c.strs {
-			switch c.strs[i].equalFold(v, ctx) {
+			switch c.strs[i].equalFold(v, e) {
 			case isMatch:
 				any = true
 			case unresolved:
@@ -486,7 +495,7 @@ func (c *condition) matchOne(v string, ctx *Context) matchResult {
 		}
 	case famLike:
 		for i := range c.strs {
-			switch c.strs[i].match(v, ctx) {
+			switch c.strs[i].match(v, e) {
 			case isMatch:
 				any = true
 			case unresolved:
@@ -500,7 +509,7 @@ func (c *condition) matchOne(v string, ctx *Context) matchResult {
 			text := g.text
 			if !g.literal {
 				var ok bool
-				if text, ok = resolveAll(g, ctx); !ok {
+				if text, ok = resolveAll(g, e); !ok {
 					return unresolved
 				}
 			}
@@ -510,7 +519,7 @@ func (c *condition) matchOne(v string, ctx *Context) matchResult {
 		}
 	case famARN:
 		for i := range c.arns {
-			switch c.arns[i].match(v, ctx) {
+			switch c.arns[i].match(v, e, true) {
 			case isMatch:
 				any = true
 			case unresolved:
@@ -567,7 +576,7 @@ func (c *condition) matchOne(v string, ctx *Context) matchResult {
 
 // resolveAll renders a star-free glob with its variables resolved. It is
 // used only by Bool conditions with variables, which are rare.
-func resolveAll(g *glob, ctx *Context) (string, bool) {
+func resolveAll(g *glob, e *env) (string, bool) {
 	var b strings.Builder
 	for _, p := range g.pieces {
 		for k := range p {
@@ -576,7 +585,7 @@ func resolveAll(g *glob, ctx *Context) (string, bool) {
 			case tokLit:
 				b.WriteString(t.lit)
 			case tokVar:
-				s, ok := t.resolve(ctx)
+				s, ok := t.resolve(e)
 				if !ok {
 					return "", false
 				}

@@ -35,20 +35,46 @@ func (r ref) reason() Reason {
 	return Reason{Kind: r.kind, Level: int(r.level), Policy: int(r.policy), Statement: int(r.stmt), Sid: r.sid, Effect: eff}
 }
 
-// collector gathers matching statements during one evaluation. The fixed
-// arrays keep the common case free of allocations.
+// refList is a list of matching statements that lives on the stack while
+// it is short.
+type refList struct {
+	fixed [6]ref
+	n     int
+	more  []ref
+}
+
+func (l *refList) add(r ref) {
+	if l.n < len(l.fixed) {
+		l.fixed[l.n] = r
+	} else {
+		l.more = append(l.more, r)
+	}
+	l.n++
+}
+
+func (l *refList) at(i int) *ref {
+	if i < len(l.fixed) {
+		return &l.fixed[i]
+	}
+	return &l.more[i-len(l.fixed)]
+}
+
+// collector gathers matching statements during one evaluation.
 type collector struct {
-	denyBuf  [8]ref
-	allowBuf [8]ref
-	denies   []ref
-	allows   []ref
+	denies refList
+	allows refList
 }
 
 // evaluator is the per-request state of Evaluate.
 type evaluator struct {
 	req          *Request
-	action       string // lower case
-	service      string // lower case, the part before ":"
+	env          env
+	action       string
+	service      string // the part before ":"
+	svc          []byte // service in lower case
+	lower        []byte // the action in lower case, when it fits 96 bytes
+	resKey       uint64 // resourceKey of the request's resource
+	resKeyOK     bool
 	hasBoundary  bool
 	iamPrincipal bool
 	col          *collector
@@ -79,18 +105,25 @@ type evaluator struct {
 // and may be called concurrently with shared policies.
 func Evaluate(req Request, set PolicySet) Decision {
 	var col collector
-	col.denies = col.denyBuf[:0]
-	col.allows = col.allowBuf[:0]
 	pt := req.Principal.Type
 	ev := evaluator{
 		req:          &req,
-		action:       strings.ToLower(req.Action),
+		action:       req.Action,
 		hasBoundary:  set.Boundary != nil,
 		iamPrincipal: pt == User || pt == AssumedRole || pt == FederatedUser,
 		col:          &col,
 	}
+	ev.env.ctx = &req.Context
 	if i := strings.IndexByte(ev.action, ':'); i >= 0 {
 		ev.service = ev.action[:i]
+	}
+	ev.resKey, ev.resKeyOK = resourceKey(req.Resource)
+	var lowerBuf [96]byte
+	ev.lower = lowerInto(lowerBuf[:], ev.action)
+	if ev.lower != nil {
+		ev.svc = ev.lower[:len(ev.service)]
+	} else {
+		ev.svc = []byte(strings.ToLower(ev.service))
 	}
 	hasSession := pt == AssumedRole || pt == FederatedUser
 	scpApplies := ev.iamPrincipal || pt == Root
@@ -134,8 +167,8 @@ func Evaluate(req Request, set PolicySet) Decision {
 	}
 	rcpFail := ev.scanLevels(set.RCP, RCP)
 
-	if len(col.denies) > 0 {
-		return decide(ExplicitDeny, col.denies)
+	if col.denies.n > 0 {
+		return decide(ExplicitDeny, &col.denies, levelNone, true, true)
 	}
 	if rcpFail >= 0 {
 		return implicit(Reason{Kind: RCP, Level: rcpFail, Policy: -1, Statement: -1})
@@ -171,7 +204,7 @@ func Evaluate(req Request, set PolicySet) Decision {
 		// Services, anonymous and web-identity callers have no identity
 		// side: only a resource-based grant to them (or to "*") counts.
 		if res == levelDirect {
-			return decide(Allow, ev.grants(levelDirect, false))
+			return decide(Allow, &col.allows, levelDirect, false, false)
 		}
 		return implicit(resourceReason)
 	}
@@ -196,7 +229,7 @@ func Evaluate(req Request, set PolicySet) Decision {
 		if res == levelNone {
 			return implicit(resourceReason)
 		}
-		return decide(Allow, ev.grants(res, true))
+		return decide(Allow, &col.allows, res, true, false)
 	}
 	if needResource {
 		if pt == Root && req.ResourceKind == RoleTrustPolicy {
@@ -209,13 +242,13 @@ func Evaluate(req Request, set PolicySet) Decision {
 		if resGrant == levelNone {
 			return implicit(chainReason())
 		}
-		return decide(Allow, ev.grants(resGrant, resGrant == levelAccount))
+		return decide(Allow, &col.allows, resGrant, resGrant == levelAccount, false)
 	}
 	if pt == Root {
-		return decide(Allow, ev.grants(resGrant, false))
+		return decide(Allow, &col.allows, resGrant, false, false)
 	}
 	if identitySide || resGrant != levelNone {
-		return decide(Allow, ev.grants(resGrant, identitySide))
+		return decide(Allow, &col.allows, resGrant, identitySide, false)
 	}
 	if res == levelRole || res == levelParent {
 		// The grant to the role (or parent user) exists but the boundary
@@ -232,43 +265,61 @@ func implicit(r Reason) Decision {
 	return Decision{Effect: ImplicitDeny, Reasons: []Reason{r}}
 }
 
-func decide(e Effect, refs []ref) Decision {
+// decide builds a Decision from the recorded statements: all of them
+// (for denies), or the allowing statements behind an Allow: the
+// resource-based ones at or above level min (when min is set) and, with
+// identity, the identity-based ones.
+func decide(e Effect, refs *refList, min matchLevel, identity, all bool) Decision {
+	keep := func(r *ref) bool {
+		if all {
+			return true
+		}
+		switch r.kind {
+		case Identity:
+			return identity
+		case Resource:
+			return min != levelNone && r.match >= min
+		}
+		return false
+	}
+	n := 0
+	for i := 0; i < refs.n; i++ {
+		if keep(refs.at(i)) {
+			n++
+		}
+	}
 	d := Decision{Effect: e}
-	if len(refs) > 0 {
-		d.Reasons = make([]Reason, len(refs))
-		for i, r := range refs {
-			d.Reasons[i] = r.reason()
+	if n > 0 {
+		d.Reasons = make([]Reason, 0, n)
+		for i := 0; i < refs.n; i++ {
+			if r := refs.at(i); keep(r) {
+				d.Reasons = append(d.Reasons, r.reason())
+			}
 		}
 	}
 	return d
 }
 
-// grants returns the allowing statements behind an Allow: the resource-
-// based ones at or above level min (when min is set) and, with identity,
-// the identity-based ones.
-func (ev *evaluator) grants(min matchLevel, identity bool) []ref {
-	out := ev.col.allows[:0:0]
-	for _, r := range ev.col.allows {
-		switch r.kind {
-		case Identity:
-			if identity {
-				out = append(out, r)
-			}
-		case Resource:
-			if min != levelNone && r.match >= min {
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
-
 // candidates returns the statements of p that may match the action.
 func (ev *evaluator) candidates(p *Policy) []int32 {
-	if l, ok := p.byService[ev.service]; ok {
+	if l, ok := p.byService[string(ev.svc)]; ok {
 		return l
 	}
 	return p.anyService
+}
+
+// lowerInto lower-cases s (ASCII) into buf when it fits, returning the
+// bytes, so that the service prefix can index the statement maps without
+// allocating.
+func lowerInto(buf []byte, s string) []byte {
+	if len(s) > len(buf) {
+		return nil
+	}
+	b := buf[:len(s)]
+	for i := 0; i < len(s); i++ {
+		b[i] = lowerASCII(s[i])
+	}
+	return b
 }
 
 // scan evaluates a policy without principals (identity-based, boundary,
@@ -291,11 +342,11 @@ func (ev *evaluator) scan(p *Policy, kind Kind, level, index int) bool {
 		}
 		r := ref{kind: kind, level: int32(level), policy: int32(index), stmt: i, sid: s.sid, deny: s.deny}
 		if s.deny {
-			ev.col.denies = append(ev.col.denies, r)
+			ev.col.denies.add(r)
 		} else {
 			allowed = true
 			if kind == Identity {
-				ev.col.allows = append(ev.col.allows, r)
+				ev.col.allows.add(r)
 			}
 		}
 	}
@@ -337,10 +388,10 @@ func (ev *evaluator) scanResource(p *Policy) matchLevel {
 		}
 		r := ref{kind: Resource, policy: 0, stmt: i, sid: s.sid, match: lvl, deny: s.deny}
 		if s.deny {
-			ev.col.denies = append(ev.col.denies, r)
+			ev.col.denies.add(r)
 			continue
 		}
-		ev.col.allows = append(ev.col.allows, r)
+		ev.col.allows.add(r)
 		if lvl > best {
 			best = lvl
 		}
@@ -352,7 +403,15 @@ func (ev *evaluator) scanResource(p *Policy) matchLevel {
 func (s *statement) matches(ev *evaluator) bool {
 	found := false
 	for i := range s.actions {
-		if s.actions[i].match(ev.action, nil) == isMatch {
+		a := &s.actions[i]
+		if a.literal && ev.lower != nil {
+			if string(ev.lower) == a.text {
+				found = true
+				break
+			}
+			continue
+		}
+		if a.matchFold(ev.action) {
 			found = true
 			break
 		}
@@ -360,11 +419,10 @@ func (s *statement) matches(ev *evaluator) bool {
 	if found == s.notAction {
 		return false
 	}
-	ctx := &ev.req.Context
 	if s.hasResource {
 		found = false
 		for i := range s.resources {
-			switch s.resources[i].match(ev.req.Resource, ctx) {
+			switch s.resources[i].matchResource(ev.req.Resource, ev.resKey, ev.resKeyOK, &ev.env, s.notResource) {
 			case isMatch:
 				found = true
 			case unresolved:
@@ -382,7 +440,7 @@ func (s *statement) matches(ev *evaluator) bool {
 		}
 	}
 	for i := range s.conds {
-		if !s.conds[i].eval(ctx) {
+		if !s.conds[i].eval(&ev.env) {
 			return false
 		}
 	}

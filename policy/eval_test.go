@@ -532,3 +532,42 @@ func TestActionMatchingIsLinear(t *testing.T) {
 		t.Fatalf("resource matched: %v", d)
 	}
 }
+
+// TestResourceMatching covers the Resource element's matching ("IAM JSON
+// policy elements: Resource": wildcards in each ARN part, "*" in the
+// resource part crossing "/" and ":").
+func TestResourceMatching(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		pattern, value string
+		want           bool
+	}{
+		{"arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b", true},
+		{"arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket2/a", false},
+		{"arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket", false},
+		{"arn:aws:s3:::bucket*", "arn:aws:s3:::bucket2/a", true},
+		{"arn:aws:logs:us-east-1:111122223333:log-group:app:*", "arn:aws:logs:us-east-1:111122223333:log-group:app:log-stream:x", true},
+		{"arn:aws:logs:us-east-1:111122223333:log-group:app:*", "arn:aws:logs:us-east-1:111122223333:log-group:app2:log-stream:x", false},
+		{"arn:aws:logs:*:111122223333:log-group:*", "arn:aws:logs:eu-west-1:111122223333:log-group:x", true},
+		{"arn:aws:iam::111122223333:user/*", "arn:aws:iam::111122223333:user/path/bob", true},
+		{"arn:aws:iam::111122223333:user/*", "arn:aws:iam::111122223333:role/bob", false},
+		{"arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::111122223333:user/alice", true},
+		{"arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::111122223333:user/alicex", false},
+		{"arn:aws:dynamodb:*:*:table/MyTable", "arn:aws:dynamodb:us-east-2:111122223333:table/MyTable", true},
+		{"arn:aws:dynamodb:*:*:table/MyTable", "arn:aws:dynamodb:us-east-2:111122223333:table/MyTable/index/x", false},
+		{"arn:aws:s3:::b", "*", false},
+		{"*", "*", true},
+		{"arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:us-east-1:111122223333:instance/i-1", true},
+		{"arn:aws:ec2:us-east-?:*:instance/*", "arn:aws:ec2:us-east-1:111122223333:instance/i-1", true},
+		{"arn:aws:ec2:us-east-?:*:instance/*", "arn:aws:ec2:us-east-10:111122223333:instance/i-1", false},
+	}
+	for _, c := range cases {
+		p := mustParse(t, policy.Identity, allowDoc("s3:*", c.pattern))
+		r := req(alice, "s3:GetObject", c.value)
+		r.Context.Set("aws:username", "alice")
+		got := policy.Evaluate(r, policy.PolicySet{Identity: []*policy.Policy{p}}).Effect == policy.Allow
+		if got != c.want {
+			t.Errorf("[%s] %s vs %s = %v, want %v", "reference_policies_elements_resource", c.pattern, c.value, got, c.want)
+		}
+	}
+}

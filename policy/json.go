@@ -2,6 +2,7 @@ package policy
 
 import (
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -24,13 +25,13 @@ const (
 )
 
 // jvalue is one parsed JSON value. str holds a string's value, a number's
-// text or "true"/"false".
+// text or "true"/"false"; kids holds an array's elements (with empty keys)
+// or an object's members.
 type jvalue struct {
 	kind jkind
 	off  int
 	str  string
-	arr  []jvalue
-	obj  []jmember
+	kids []jmember
 }
 
 type jmember struct {
@@ -48,12 +49,59 @@ type jsonReader struct {
 	pos   int
 	err   string
 	errAt int
+	// stack collects the children of the open arrays and objects; when one
+	// closes its children move to a slice carved from chunks, so that a
+	// document costs a few chunk allocations, reused through readerPool.
+	stack  []jmember
+	chunks [][]jmember
+	ci     int
+}
+
+var readerPool = sync.Pool{New: func() any { return new(jsonReader) }}
+
+// carve returns an n-element slice from the chunks.
+func (r *jsonReader) carve(n int) []jmember {
+	for {
+		if r.ci < len(r.chunks) {
+			c := r.chunks[r.ci]
+			if l := len(c); l+n <= cap(c) {
+				r.chunks[r.ci] = c[:l+n]
+				return c[l : l+n : l+n]
+			}
+			r.ci++
+			continue
+		}
+		size := 512
+		if n > size {
+			size = n
+		}
+		r.chunks = append(r.chunks, make([]jmember, 0, size))
+	}
+}
+
+// release returns the reader to the pool; the values it parsed must no
+// longer be used.
+func (r *jsonReader) release() {
+	total := 0
+	for i := range r.chunks {
+		clear(r.chunks[i])
+		total += cap(r.chunks[i])
+		r.chunks[i] = r.chunks[i][:0]
+	}
+	if total > 1<<16 {
+		return // do not keep huge buffers alive
+	}
+	clear(r.stack[:cap(r.stack)])
+	*r = jsonReader{stack: r.stack[:0], chunks: r.chunks}
+	readerPool.Put(r)
 }
 
 // parseJSON parses src as exactly one JSON value surrounded by optional
 // whitespace. On failure it returns the offset and a description.
-func parseJSON(src string) (jvalue, int, string) {
-	r := jsonReader{src: src}
+// The caller releases the reader when done with the value.
+func parseJSON(src string) (*jsonReader, jvalue, int, string) {
+	r := readerPool.Get().(*jsonReader)
+	r.src = src
 	r.skipSpace()
 	v := r.value(0)
 	if r.err == "" {
@@ -63,9 +111,9 @@ func parseJSON(src string) (jvalue, int, string) {
 		}
 	}
 	if r.err != "" {
-		return jvalue{}, r.errAt, r.err
+		return r, jvalue{}, r.errAt, r.err
 	}
-	return v, 0, ""
+	return r, v, 0, ""
 }
 
 func (r *jsonReader) fail(msg string) {
@@ -172,29 +220,31 @@ func (r *jsonReader) number() jvalue {
 func (r *jsonReader) string() string {
 	r.pos++ // opening quote
 	start := r.pos
-	for r.pos < len(r.src) {
-		c := r.src[r.pos]
+	nonASCII := false
+	for i := r.pos; i < len(r.src); i++ {
+		c := r.src[i]
 		switch {
 		case c == '"':
-			s := r.src[start:r.pos]
-			r.pos++
-			return s
-		case c == '\\':
-			return r.escapedString(start)
-		case c < 0x20:
-			r.fail("control character in string")
-			return ""
-		case c < utf8.RuneSelf:
-			r.pos++
-		default:
-			ch, size := utf8.DecodeRuneInString(r.src[r.pos:])
-			if ch == utf8.RuneError && size == 1 {
+			s := r.src[start:i]
+			if nonASCII && !utf8.ValidString(s) {
+				r.pos = start
 				r.fail("invalid UTF-8 in string")
 				return ""
 			}
-			r.pos += size
+			r.pos = i + 1
+			return s
+		case c == '\\':
+			r.pos = i
+			return r.escapedString(start)
+		case c < 0x20:
+			r.pos = i
+			r.fail("control character in string")
+			return ""
+		case c >= utf8.RuneSelf:
+			nonASCII = true
 		}
 	}
+	r.pos = len(r.src)
 	r.fail("unterminated string")
 	return ""
 }
@@ -300,13 +350,15 @@ func (r *jsonReader) array(depth int) jvalue {
 		r.pos++
 		return v
 	}
+	base := len(r.stack)
+	defer func() { r.stack = r.stack[:base] }()
 	for {
 		r.skipSpace()
 		e := r.value(depth + 1)
 		if r.err != "" {
 			return jvalue{}
 		}
-		v.arr = append(v.arr, e)
+		r.stack = append(r.stack, jmember{val: e})
 		r.skipSpace()
 		if r.pos >= len(r.src) {
 			r.fail("unterminated array")
@@ -317,6 +369,8 @@ func (r *jsonReader) array(depth int) jvalue {
 			r.pos++
 		case ']':
 			r.pos++
+			v.kids = r.carve(len(r.stack) - base)
+			copy(v.kids, r.stack[base:])
 			return v
 		default:
 			r.fail("expected , or ] in array")
@@ -333,6 +387,8 @@ func (r *jsonReader) object(depth int) jvalue {
 		r.pos++
 		return v
 	}
+	base := len(r.stack)
+	defer func() { r.stack = r.stack[:base] }()
 	for {
 		r.skipSpace()
 		if r.pos >= len(r.src) || r.src[r.pos] != '"' {
@@ -355,7 +411,7 @@ func (r *jsonReader) object(depth int) jvalue {
 		if r.err != "" {
 			return jvalue{}
 		}
-		v.obj = append(v.obj, jmember{key: k, off: koff, val: e})
+		r.stack = append(r.stack, jmember{key: k, off: koff, val: e})
 		r.skipSpace()
 		if r.pos >= len(r.src) {
 			r.fail("unterminated object")
@@ -366,6 +422,8 @@ func (r *jsonReader) object(depth int) jvalue {
 			r.pos++
 		case '}':
 			r.pos++
+			v.kids = r.carve(len(r.stack) - base)
+			copy(v.kids, r.stack[base:])
 			return v
 		default:
 			r.fail("expected , or } in object")

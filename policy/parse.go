@@ -121,8 +121,8 @@ type compiler struct {
 	vars     bool
 }
 
-func (c *compiler) add(id msgID, path string, off int, args ...any) {
-	c.findings = append(c.findings, Finding{Path: path, Offset: off, Message: id.text(args...), rank: messages[id].rank})
+func (c *compiler) add(id msgID, path *jpath, off int, args ...any) {
+	c.findings = append(c.findings, Finding{Path: path.String(), Offset: off, Message: id.text(args...), rank: messages[id].rank})
 }
 
 func (c *compiler) sort() {
@@ -149,94 +149,104 @@ func (c *compiler) iamKind() bool {
 }
 
 func (c *compiler) compile(doc []byte) *Policy {
+	root := jpath{index: -1}
 	switch c.kind {
 	case Identity, Managed, Session, Boundary, Resource, Trust, SCP, RCP:
 	default:
-		c.add(msgSyntax, "", 0)
+		c.add(msgSyntax, &root, 0)
 		return nil
 	}
-	root, off, jerr := parseJSON(string(doc))
+	jr, rv, off, jerr := parseJSON(string(doc))
+	defer jr.release()
 	if jerr != "" {
-		c.add(msgSyntax, "", off)
+		c.add(msgSyntax, &root, off)
 		return nil
 	}
-	if root.kind != jObject {
-		c.add(msgSyntax, "", root.off)
+	if rv.kind != jObject {
+		c.add(msgSyntax, &root, rv.off)
 		return nil
 	}
 	p := &Policy{kind: c.kind}
 	var stmtVal *jvalue
-	seen := map[string]bool{}
-	versionSeen := false
-	for i := range root.obj {
-		m := &root.obj[i]
-		if seen[m.key] {
-			c.add(msgSyntax, m.key, m.off)
-			continue
-		}
-		seen[m.key] = true
+	var seenVersion, seenID bool
+	versionPath, stmtPath := at(&root, "Version"), at(&root, "Statement")
+	for i := range rv.kids {
+		m := &rv.kids[i]
+		mp := at(&root, m.key)
 		switch m.key {
 		case "Version":
-			versionSeen = true
+			if seenVersion {
+				c.add(msgSyntax, &mp, m.off)
+				continue
+			}
+			seenVersion = true
 			if m.val.kind != jString || (m.val.str != "2012-10-17" && m.val.str != "2008-10-17") {
-				c.add(msgSyntax, "Version", m.val.off)
+				c.add(msgSyntax, &mp, m.val.off)
 				continue
 			}
 			p.version = m.val.str
 		case "Id":
-			if m.val.kind != jString {
-				c.add(msgSyntax, "Id", m.val.off)
+			if seenID || m.val.kind != jString {
+				c.add(msgSyntax, &mp, m.val.off)
 				continue
 			}
+			seenID = true
 			p.id = m.val.str
 		case "Statement":
+			if stmtVal != nil {
+				c.add(msgSyntax, &mp, m.off)
+				continue
+			}
 			stmtVal = &m.val
 		default:
-			c.add(msgSyntax, pathKey("", m.key), m.off)
+			c.add(msgSyntax, &mp, m.off)
 		}
 	}
-	_ = versionSeen
 	p.vars = p.version == "2012-10-17"
 	c.vars = p.vars
 	switch c.kind {
 	case Managed, SCP, RCP:
 		if p.version != "2012-10-17" {
-			c.add(msgVersion, "Version", 0)
+			c.add(msgVersion, &versionPath, 0)
 		}
 	}
 	if stmtVal == nil {
-		c.add(msgSyntax, "Statement", root.off)
+		c.add(msgSyntax, &stmtPath, rv.off)
 		return nil
 	}
-	var items []jvalue
-	var paths []string
+	var items []jmember
+	single := false
 	switch stmtVal.kind {
 	case jObject:
-		items, paths = []jvalue{*stmtVal}, []string{"Statement"}
+		items, single = []jmember{{val: *stmtVal}}, true
 	case jArray:
-		if len(stmtVal.arr) == 0 {
-			c.add(msgSyntax, "Statement", stmtVal.off)
+		if len(stmtVal.kids) == 0 {
+			c.add(msgSyntax, &stmtPath, stmtVal.off)
 			return nil
 		}
-		items = stmtVal.arr
-		paths = make([]string, len(items))
-		for i := range items {
-			paths[i] = "Statement[" + strconv.Itoa(i) + "]"
-		}
+		items = stmtVal.kids
 	default:
-		c.add(msgSyntax, "Statement", stmtVal.off)
+		c.add(msgSyntax, &stmtPath, stmtVal.off)
 		return nil
 	}
 	p.stmts = make([]statement, 0, len(items))
-	sids := map[string]bool{}
+	var sids map[string]bool
 	for i := range items {
-		s, ok := c.statement(&items[i], paths[i])
+		sp := stmtPath
+		if !single {
+			sp = elem(&stmtPath, i)
+		}
+		s, ok := c.statement(&items[i].val, &sp)
 		if !ok {
 			continue
 		}
 		if s.sid != "" {
+			if sids == nil {
+				sids = make(map[string]bool, len(items))
+			}
 			if sids[s.sid] {
-				c.add(msgSidUnique, paths[i]+".Sid", items[i].off)
+				sidPath := at(&sp, "Sid")
+				c.add(msgSidUnique, &sidPath, items[i].val.off)
 			}
 			sids[s.sid] = true
 		}
@@ -249,88 +259,168 @@ func (c *compiler) compile(doc []byte) *Policy {
 	return p
 }
 
-// pathKey appends a member name to a JSON path, quoting names that would
-// make the path ambiguous.
-func pathKey(path, key string) string {
-	if key == "" || strings.ContainsAny(key, ".[]\" \t") {
-		return path + "[" + strconv.Quote(key) + "]"
-	}
-	if path == "" {
-		return key
-	}
-	return path + "." + key
+// jpath is a JSON path built on the stack as the compiler descends; it
+// becomes a string only when a finding needs it.
+type jpath struct {
+	parent *jpath
+	key    string
+	index  int // -1 for a member name
 }
 
-// strings reads a string-or-array-of-strings element.
-func (c *compiler) stringList(v *jvalue, path string) ([]string, bool) {
+// at returns the path of member key under p.
+func at(p *jpath, key string) jpath { return jpath{parent: p, key: key, index: -1} }
+
+// elem returns the path of element i under p.
+func elem(p *jpath, i int) jpath { return jpath{parent: p, index: i} }
+
+// String renders the path, e.g. "Statement[1].Condition.StringLike",
+// quoting member names that would make it ambiguous. It walks the parents
+// without recursion so that paths stay on the stack.
+func (p *jpath) String() string {
+	var nodes [16]*jpath
+	n := 0
+	for q := p; q != nil && n < len(nodes); q = q.parent {
+		if q.parent == nil && q.index < 0 && q.key == "" {
+			break // the document root
+		}
+		nodes[n] = q
+		n++
+	}
+	var b strings.Builder
+	for i := n - 1; i >= 0; i-- {
+		q := nodes[i]
+		switch {
+		case q.index >= 0:
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(q.index))
+			b.WriteByte(']')
+		case q.key == "" || strings.ContainsAny(q.key, ".[]\" \t"):
+			b.WriteByte('[')
+			b.WriteString(strconv.Quote(q.key))
+			b.WriteByte(']')
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(q.key)
+		}
+	}
+	return b.String()
+}
+
+func (c *compiler) checkStrings(v *jvalue, path *jpath) (int, bool) {
 	switch v.kind {
 	case jString:
-		return []string{v.str}, true
+		return 1, true
 	case jArray:
-		out := make([]string, 0, len(v.arr))
-		for i := range v.arr {
-			if v.arr[i].kind != jString {
-				c.add(msgSyntax, path+"["+strconv.Itoa(i)+"]", v.arr[i].off)
-				return nil, false
+		for i := range v.kids {
+			if v.kids[i].val.kind != jString {
+				ep := elem(path, i)
+				c.add(msgSyntax, &ep, v.kids[i].val.off)
+				return 0, false
 			}
-			out = append(out, v.arr[i].str)
 		}
-		return out, true
+		return len(v.kids), true
 	}
 	c.add(msgSyntax, path, v.off)
-	return nil, false
+	return 0, false
 }
 
-func (c *compiler) statement(v *jvalue, path string) (statement, bool) {
+// eachString returns the i-th string of a checked element.
+func eachString(v *jvalue, i int) string {
+	if v.kind == jString {
+		return v.str
+	}
+	return v.kids[i].val.str
+}
+
+// statement member bits, for duplicate detection without a map.
+const (
+	bitSid = 1 << iota
+	bitEffect
+	bitAction
+	bitNotAction
+	bitResource
+	bitNotResource
+	bitPrincipal
+	bitNotPrincipal
+	bitCondition
+)
+
+func statementMember(key string) int {
+	switch key {
+	case "Sid":
+		return bitSid
+	case "Effect":
+		return bitEffect
+	case "Action":
+		return bitAction
+	case "NotAction":
+		return bitNotAction
+	case "Resource":
+		return bitResource
+	case "NotResource":
+		return bitNotResource
+	case "Principal":
+		return bitPrincipal
+	case "NotPrincipal":
+		return bitNotPrincipal
+	case "Condition":
+		return bitCondition
+	}
+	return 0
+}
+
+func (c *compiler) statement(v *jvalue, path *jpath) (statement, bool) {
 	var s statement
 	if v.kind != jObject {
 		c.add(msgSyntax, path, v.off)
 		return s, false
 	}
 	var effect, action, notAction, resource, notResource, principal, notPrincipal, cond, sid *jvalue
-	seen := map[string]bool{}
+	seen := 0
 	ok := true
-	for i := range v.obj {
-		m := &v.obj[i]
-		if seen[m.key] {
-			c.add(msgSyntax, pathKey(path, m.key), m.off)
+	for i := range v.kids {
+		m := &v.kids[i]
+		bit := statementMember(m.key)
+		if bit == 0 || seen&bit != 0 {
+			mp := at(path, m.key)
+			c.add(msgSyntax, &mp, m.off)
 			ok = false
 			continue
 		}
-		seen[m.key] = true
-		switch m.key {
-		case "Sid":
+		seen |= bit
+		switch bit {
+		case bitSid:
 			sid = &m.val
-		case "Effect":
+		case bitEffect:
 			effect = &m.val
-		case "Action":
+		case bitAction:
 			action = &m.val
-		case "NotAction":
+		case bitNotAction:
 			notAction = &m.val
-		case "Resource":
+		case bitResource:
 			resource = &m.val
-		case "NotResource":
+		case bitNotResource:
 			notResource = &m.val
-		case "Principal":
+		case bitPrincipal:
 			principal = &m.val
-		case "NotPrincipal":
+		case bitNotPrincipal:
 			notPrincipal = &m.val
-		case "Condition":
+		case bitCondition:
 			cond = &m.val
-		default:
-			c.add(msgSyntax, pathKey(path, m.key), m.off)
-			ok = false
 		}
 	}
+	sidPath, effectPath := at(path, "Sid"), at(path, "Effect")
 	// Syntax: types and exclusive pairs.
 	if sid != nil {
 		if sid.kind != jString {
-			c.add(msgSyntax, path+".Sid", sid.off)
+			c.add(msgSyntax, &sidPath, sid.off)
 			ok = false
 		} else {
 			s.sid = sid.str
 			if c.iamKind() && !alnum(s.sid) {
-				c.add(msgSidAlnum, path+".Sid", sid.off)
+				c.add(msgSidAlnum, &sidPath, sid.off)
 			}
 		}
 	}
@@ -338,62 +428,67 @@ func (c *compiler) statement(v *jvalue, path string) (statement, bool) {
 		c.add(msgSyntax, path, v.off)
 		ok = false
 	} else if effect.kind != jString || !(strings.EqualFold(effect.str, "Allow") || strings.EqualFold(effect.str, "Deny")) {
-		c.add(msgSyntax, path+".Effect", effect.off)
+		c.add(msgSyntax, &effectPath, effect.off)
 		ok = false
 	} else {
 		if effect.str != "Allow" && effect.str != "Deny" {
-			c.add(msgLegacy, path+".Effect", effect.off)
+			c.add(msgLegacy, &effectPath, effect.off)
 		}
 		s.deny = strings.EqualFold(effect.str, "Deny")
 	}
+	actPath, resPath, princPath := at(path, "Action"), at(path, "Resource"), at(path, "Principal")
+	if notAction != nil {
+		actPath = at(path, "NotAction")
+	}
+	if notResource != nil {
+		resPath = at(path, "NotResource")
+	}
+	if notPrincipal != nil {
+		princPath = at(path, "NotPrincipal")
+	}
 	if action != nil && notAction != nil {
-		c.add(msgSyntax, path+".NotAction", notAction.off)
+		c.add(msgSyntax, &actPath, notAction.off)
 		ok = false
 	}
 	if resource != nil && notResource != nil {
-		c.add(msgSyntax, path+".NotResource", notResource.off)
+		c.add(msgSyntax, &resPath, notResource.off)
 		ok = false
 	}
 	if principal != nil && notPrincipal != nil {
-		c.add(msgSyntax, path+".NotPrincipal", notPrincipal.off)
+		c.add(msgSyntax, &princPath, notPrincipal.off)
 		ok = false
 	}
-	var actions, resources []string
-	actPath, resPath := path+".Action", path+".Resource"
-	if action != nil {
-		a, good := c.stringList(action, actPath)
-		actions, ok = a, ok && good
-	} else if notAction != nil {
-		actPath = path + ".NotAction"
-		a, good := c.stringList(notAction, actPath)
-		actions, ok = a, ok && good
-		s.notAction = true
+	actVal, resVal := action, resource
+	if actVal == nil {
+		actVal = notAction
+		s.notAction = notAction != nil
 	}
-	if resource != nil {
-		r, good := c.stringList(resource, resPath)
-		resources, ok = r, ok && good
-	} else if notResource != nil {
-		resPath = path + ".NotResource"
-		r, good := c.stringList(notResource, resPath)
-		resources, ok = r, ok && good
-		s.notResource = true
+	if resVal == nil {
+		resVal = notResource
+		s.notResource = notResource != nil
+	}
+	nActions, nResources := 0, 0
+	if actVal != nil {
+		n, good := c.checkStrings(actVal, &actPath)
+		nActions, ok = n, ok && good
+	}
+	if resVal != nil {
+		n, good := c.checkStrings(resVal, &resPath)
+		nResources, ok = n, ok && good
 	}
 	var ps *principalSet
-	princPath := path + ".Principal"
-	if notPrincipal != nil {
-		princPath = path + ".NotPrincipal"
-		s.notPrincipal = true
-	}
 	if pv := principal; pv != nil || notPrincipal != nil {
 		if pv == nil {
 			pv = notPrincipal
 		}
+		s.notPrincipal = principal == nil
 		var good bool
-		ps, good = c.principal(pv, princPath)
+		ps, good = c.principal(pv, &princPath)
 		ok = ok && good
 	}
 	if cond != nil {
-		conds, good := c.conditions(cond, path+".Condition")
+		condPath := at(path, "Condition")
+		conds, good := c.conditions(cond, &condPath)
 		s.conds, ok = conds, ok && good
 	}
 	if !ok {
@@ -404,7 +499,7 @@ func (c *compiler) statement(v *jvalue, path string) (statement, bool) {
 	switch {
 	case c.identityLike():
 		if principal != nil || notPrincipal != nil {
-			c.add(msgPrincipalForbidden, princPath, v.off)
+			c.add(msgPrincipalForbidden, &princPath, v.off)
 		}
 	default:
 		if principal == nil && notPrincipal == nil {
@@ -413,69 +508,89 @@ func (c *compiler) statement(v *jvalue, path string) (statement, bool) {
 	}
 	if c.kind == Trust {
 		if resource != nil {
-			c.add(msgProhibitedField, resPath, resource.off, "Resource")
+			c.add(msgProhibitedField, &resPath, resource.off, "Resource")
 		}
 		if notResource != nil {
-			c.add(msgProhibitedField, resPath, notResource.off, "NotResource")
+			c.add(msgProhibitedField, &resPath, notResource.off, "NotResource")
 		}
 		if notPrincipal != nil {
-			c.add(msgProhibitedField, princPath, notPrincipal.off, "NotPrincipal")
+			c.add(msgProhibitedField, &princPath, notPrincipal.off, "NotPrincipal")
 		}
 	}
 	if c.kind == RCP {
 		if notPrincipal != nil {
-			c.add(msgProhibitedField, princPath, notPrincipal.off, "NotPrincipal")
+			c.add(msgProhibitedField, &princPath, notPrincipal.off, "NotPrincipal")
 		}
 		if notAction != nil {
-			c.add(msgProhibitedField, actPath, notAction.off, "NotAction")
+			c.add(msgProhibitedField, &actPath, notAction.off, "NotAction")
 		}
 		if principal != nil && (ps == nil || !ps.any) {
-			c.add(msgRCPPrincipal, princPath, principal.off)
+			c.add(msgRCPPrincipal, &princPath, principal.off)
 		}
 		if !s.deny && effect != nil {
-			full := ps != nil && ps.any && len(actions) == 1 && actions[0] == "*" &&
-				resource != nil && len(resources) == 1 && resources[0] == "*" && len(s.conds) == 0
+			full := ps != nil && ps.any && nActions == 1 && eachString(actVal, 0) == "*" &&
+				resource != nil && nResources == 1 && eachString(resVal, 0) == "*" && len(s.conds) == 0
 			if !full {
-				c.add(msgRCPAllow, path+".Effect", effect.off)
+				c.add(msgRCPAllow, &effectPath, effect.off)
 			}
 		}
 	}
 
 	// Actions.
-	if action == nil && notAction == nil || len(actions) == 0 {
+	if nActions == 0 {
 		c.add(msgNoActions, path, v.off)
 	}
-	for i, a := range actions {
-		c.checkAction(a, actPath, i, v.off)
+	s.actions = make([]glob, nActions)
+	trustBad := false
+	// Lower-case all actions into one string (one allocation).
+	total := 0
+	for i := 0; i < nActions; i++ {
+		total += len(eachString(actVal, i))
 	}
-	if c.kind == Trust {
-		for _, a := range actions {
-			if !trustAction(a) {
-				c.add(msgTrustActions, actPath, v.off)
-				break
-			}
+	lowered := make([]byte, 0, total)
+	for i := 0; i < nActions; i++ {
+		lowered = append(lowered, eachString(actVal, i)...)
+	}
+	for i := range lowered {
+		lowered[i] = lowerASCII(lowered[i])
+	}
+	all := string(lowered)
+	off := 0
+	for i := 0; i < nActions; i++ {
+		a := eachString(actVal, i)
+		c.checkAction(a, &actPath, v.off)
+		if c.kind == Trust && !trustAction(a) {
+			trustBad = true
 		}
+		s.actions[i] = compileGlob(all[off:off+len(a)], true, false)
+		off += len(a)
 	}
-	s.actions = make([]glob, len(actions))
-	for i, a := range actions {
-		s.actions[i] = compileGlob(toLowerASCII(a), true, false)
+	if trustBad {
+		c.add(msgTrustActions, &actPath, v.off)
 	}
 
 	// Resources.
 	if c.kind != Trust {
-		if resource == nil && notResource == nil || len(resources) == 0 {
+		if nResources == 0 {
 			c.add(msgNoResources, path, v.off)
 		}
-		// IAM reports the problem of the lowest resource in sort order.
-		order := append([]string(nil), resources...)
-		sort.Strings(order)
-		for _, r := range order {
-			c.checkResource(r, resPath, v.off)
-		}
 		s.hasResource = true
-		s.resources = make([]arnPattern, len(resources))
-		for i, r := range resources {
-			s.resources[i] = compileARNPattern(r, c.vars)
+		s.resources = make([]arnPattern, nResources)
+		for i := 0; i < nResources; i++ {
+			s.resources[i] = compileARNPattern(eachString(resVal, i), c.vars)
+		}
+		// IAM reports the problem of the lowest resource in sort order.
+		if nResources == 1 {
+			c.checkResource(eachString(resVal, 0), &resPath, v.off)
+		} else if nResources > 1 {
+			order := make([]string, nResources)
+			for i := range order {
+				order[i] = eachString(resVal, i)
+			}
+			sort.Strings(order)
+			for _, r := range order {
+				c.checkResource(r, &resPath, v.off)
+			}
 		}
 	}
 	s.principal = ps
@@ -506,7 +621,7 @@ func trustAction(a string) bool {
 
 // checkAction applies IAM's action syntax: "vendor:name" with one colon
 // and a vendor of letters, digits, "-" and ".", or "*".
-func (c *compiler) checkAction(a, path string, i, off int) {
+func (c *compiler) checkAction(a string, path *jpath, off int) {
 	if a == "*" {
 		return
 	}
@@ -539,7 +654,7 @@ var iamResourcePrefixes = []string{"user/", "federated-user/", "role/", "group/"
 	"server-certificate/", "policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/"}
 
 // checkResource applies IAM's resource syntax checks.
-func (c *compiler) checkResource(r, path string, off int) {
+func (c *compiler) checkResource(r string, path *jpath, off int) {
 	if r == "*" {
 		return
 	}
@@ -654,7 +769,7 @@ func rebuildForMessage(partition, rest string, pj int) string {
 }
 
 // principal compiles a Principal or NotPrincipal element.
-func (c *compiler) principal(v *jvalue, path string) (*principalSet, bool) {
+func (c *compiler) principal(v *jvalue, path *jpath) (*principalSet, bool) {
 	ps := &principalSet{}
 	switch v.kind {
 	case jString:
@@ -669,53 +784,54 @@ func (c *compiler) principal(v *jvalue, path string) (*principalSet, bool) {
 		c.add(msgSyntax, path, v.off)
 		return nil, false
 	}
-	if len(v.obj) == 0 {
+	if len(v.kids) == 0 {
 		c.add(msgSyntax, path, v.off)
 		return nil, false
 	}
-	seen := map[string]bool{}
-	for i := range v.obj {
-		m := &v.obj[i]
-		mp := pathKey(path, m.key)
-		if seen[m.key] {
-			c.add(msgSyntax, mp, m.off)
-			return nil, false
+	for i := range v.kids {
+		m := &v.kids[i]
+		mp := at(path, m.key)
+		for j := 0; j < i; j++ {
+			if v.kids[j].key == m.key {
+				c.add(msgSyntax, &mp, m.off)
+				return nil, false
+			}
 		}
-		seen[m.key] = true
-		values, ok := c.stringList(&m.val, mp)
+		n, ok := c.checkStrings(&m.val, &mp)
 		if !ok {
 			return nil, false
 		}
-		if len(values) == 0 {
-			c.add(msgSyntax, mp, m.val.off)
+		if n == 0 {
+			c.add(msgSyntax, &mp, m.val.off)
 			return nil, false
 		}
-		for _, s := range values {
+		for k := 0; k < n; k++ {
+			s := eachString(&m.val, k)
 			switch m.key {
 			case "AWS":
-				c.awsPrincipal(ps, s, mp, m.val.off)
+				c.awsPrincipal(ps, s, &mp, m.val.off)
 			case "Service":
 				if s == "*" {
 					ps.any = true
 				} else if s == "" || strings.ContainsAny(s, "*? ") {
-					c.add(msgInvalidPrincipal, mp, m.val.off, m.key, s)
+					c.add(msgInvalidPrincipal, &mp, m.val.off, m.key, s)
 				} else {
 					ps.services = append(ps.services, toLowerASCII(s))
 				}
 			case "Federated":
 				if s == "" || strings.ContainsAny(s, "*? ") {
-					c.add(msgInvalidPrincipal, mp, m.val.off, m.key, s)
+					c.add(msgInvalidPrincipal, &mp, m.val.off, m.key, s)
 				} else {
 					ps.federated = append(ps.federated, s)
 				}
 			case "CanonicalUser":
 				if s == "" || strings.ContainsAny(s, "*? ") {
-					c.add(msgInvalidPrincipal, mp, m.val.off, m.key, s)
+					c.add(msgInvalidPrincipal, &mp, m.val.off, m.key, s)
 				} else {
 					ps.canonical = append(ps.canonical, s)
 				}
 			default:
-				c.add(msgSyntax, mp, m.off)
+				c.add(msgSyntax, &mp, m.off)
 				return nil, false
 			}
 		}
@@ -726,7 +842,7 @@ func (c *compiler) principal(v *jvalue, path string) (*principalSet, bool) {
 // awsPrincipal adds an "AWS" principal: "*", an account id, or the ARN of
 // an account root, user, role, role session or federated user. Wildcards
 // inside an ARN are not allowed.
-func (c *compiler) awsPrincipal(ps *principalSet, s, path string, off int) {
+func (c *compiler) awsPrincipal(ps *principalSet, s string, path *jpath, off int) {
 	if s == "*" {
 		ps.any = true
 		return
@@ -765,58 +881,60 @@ func hasNamedPrefix(s, prefix string) bool {
 }
 
 // conditions compiles a Condition element.
-func (c *compiler) conditions(v *jvalue, path string) ([]condition, bool) {
+func (c *compiler) conditions(v *jvalue, path *jpath) ([]condition, bool) {
 	if v.kind != jObject {
 		c.add(msgSyntax, path, v.off)
 		return nil, false
 	}
 	var out []condition
-	seen := map[string]bool{}
-	for i := range v.obj {
-		opm := &v.obj[i]
-		opPath := pathKey(path, opm.key)
-		if seen[opm.key] {
-			c.add(msgSyntax, opPath, opm.off)
-			return nil, false
+	for i := range v.kids {
+		opm := &v.kids[i]
+		opPath := at(path, opm.key)
+		for j := 0; j < i; j++ {
+			if v.kids[j].key == opm.key {
+				c.add(msgSyntax, &opPath, opm.off)
+				return nil, false
+			}
 		}
-		seen[opm.key] = true
 		if opm.val.kind != jObject {
-			c.add(msgSyntax, opPath, opm.val.off)
+			c.add(msgSyntax, &opPath, opm.val.off)
 			return nil, false
 		}
 		spec, set, ifExists, known := parseOperator(opm.key)
 		if !known {
 			// IAM accepts an unknown operator with nothing under it, and
 			// rejects one that names keys.
-			if len(opm.val.obj) > 0 {
-				c.add(msgSyntax, opPath, opm.off)
+			if len(opm.val.kids) > 0 {
+				c.add(msgSyntax, &opPath, opm.off)
 				return nil, false
 			}
 			continue
 		}
-		keys := map[string]bool{}
-		for j := range opm.val.obj {
-			km := &opm.val.obj[j]
-			kPath := pathKey(opPath, km.key)
-			lk := toLowerASCII(km.key)
-			if keys[lk] {
-				c.add(msgSyntax, kPath, km.off)
-				return nil, false
+		for j := range opm.val.kids {
+			km := &opm.val.kids[j]
+			kPath := at(&opPath, km.key)
+			for k := 0; k < j; k++ {
+				if strings.EqualFold(opm.val.kids[k].key, km.key) {
+					c.add(msgSyntax, &kPath, km.off)
+					return nil, false
+				}
 			}
-			keys[lk] = true
-			values, ok := c.conditionValues(&km.val, kPath)
+			values, ok := c.conditionValues(&km.val, &kPath)
 			if !ok {
 				return nil, false
 			}
 			if spec.fam == famDate {
 				for _, dv := range values {
 					if !parseDate(dv).ok {
-						c.add(msgLegacy, kPath, km.val.off)
+						c.add(msgLegacy, &kPath, km.val.off)
 						break
 					}
 				}
 			}
-			out = append(out, compileCondition(spec, set, ifExists, lk, values, c.vars))
+			if out == nil {
+				out = make([]condition, 0, len(v.kids))
+			}
+			out = append(out, compileCondition(spec, set, ifExists, km.key, values, c.vars))
 		}
 	}
 	return out, true
@@ -824,32 +942,31 @@ func (c *compiler) conditions(v *jvalue, path string) ([]condition, bool) {
 
 // conditionValues reads a condition value: a string, number or boolean,
 // or an array of them. Numbers keep their JSON text.
-func (c *compiler) conditionValues(v *jvalue, path string) ([]string, bool) {
-	scalar := func(e *jvalue) (string, bool) {
+func (c *compiler) conditionValues(v *jvalue, path *jpath) ([]string, bool) {
+	scalar := func(e *jvalue) bool {
 		switch e.kind {
 		case jString, jNumber, jBool:
-			return e.str, true
+			return true
 		}
-		return "", false
+		return false
 	}
 	if v.kind == jArray {
-		out := make([]string, 0, len(v.arr))
-		for i := range v.arr {
-			s, ok := scalar(&v.arr[i])
-			if !ok {
-				c.add(msgSyntax, path+"["+strconv.Itoa(i)+"]", v.arr[i].off)
+		out := make([]string, len(v.kids))
+		for i := range v.kids {
+			if !scalar(&v.kids[i].val) {
+				ep := elem(path, i)
+				c.add(msgSyntax, &ep, v.kids[i].val.off)
 				return nil, false
 			}
-			out = append(out, s)
+			out[i] = v.kids[i].val.str
 		}
 		return out, true
 	}
-	s, ok := scalar(v)
-	if !ok {
+	if !scalar(v) {
 		c.add(msgSyntax, path, v.off)
 		return nil, false
 	}
-	return []string{s}, true
+	return []string{v.str}, true
 }
 
 // index builds the per-service statement lists.
@@ -863,7 +980,8 @@ func (p *Policy) index() {
 			continue
 		}
 		wildService := false
-		var names []string
+		var nameBuf [8]string
+		names := nameBuf[:0]
 		for _, a := range s.actions {
 			text := a.text
 			if !a.literal {

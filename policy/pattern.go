@@ -21,6 +21,7 @@ const (
 	tokLit uint8 = iota
 	tokOne
 	tokVar
+	tokStar // separates pieces while compiling
 )
 
 // glob is a compiled string with optional wildcards and variables: the
@@ -39,49 +40,63 @@ type glob struct {
 // With vars, ${key}, ${key, 'default'}, ${*}, ${?} and ${$} are policy
 // variables (Version 2012-10-17 documents); otherwise they are plain text.
 func compileGlob(s string, wild, vars bool) glob {
+	if !hasSpecial(s, wild, vars) {
+		// A literal glob needs no pieces: every user of a glob checks
+		// literal first.
+		return glob{literal: true, text: s}
+	}
 	var g glob
-	var cur []token
-	var lit strings.Builder
-	flush := func() {
-		if lit.Len() > 0 {
-			cur = append(cur, token{kind: tokLit, lit: lit.String()})
-			lit.Reset()
+	// One token slice holds every piece (separated by tokStar); literal
+	// tokens are substrings of s, so a glob costs two allocations.
+	toks := make([]token, 0, 8)
+	litStart, stars := 0, 0
+	flush := func(end int) {
+		if end > litStart {
+			toks = append(toks, token{kind: tokLit, lit: s[litStart:end]})
 		}
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
 		case vars && c == '$' && i+1 < len(s) && s[i+1] == '{':
-			if n, t, ok := parseVariable(s[i:]); ok {
-				if t.kind == tokLit {
-					lit.WriteString(t.lit)
-				} else {
-					flush()
-					cur = append(cur, t)
-					g.hasVar = true
-				}
-				i += n
+			n, t, ok := parseVariable(s[i:])
+			if !ok {
+				i++
 				continue
 			}
-			lit.WriteByte(c)
-			i++
+			flush(i)
+			toks = append(toks, t)
+			if t.kind == tokVar {
+				g.hasVar = true
+			}
+			i += n
+			litStart = i
 		case wild && c == '*':
-			flush()
-			g.pieces = append(g.pieces, cur)
-			cur = nil
-			g.star = true
+			flush(i)
+			toks = append(toks, token{kind: tokStar})
+			stars++
 			i++
+			litStart = i
 		case wild && c == '?':
-			flush()
-			cur = append(cur, token{kind: tokOne})
+			flush(i)
+			toks = append(toks, token{kind: tokOne})
 			i++
+			litStart = i
 		default:
-			lit.WriteByte(c)
 			i++
 		}
 	}
-	flush()
-	g.pieces = append(g.pieces, cur)
+	flush(len(s))
+	g.star = stars > 0
+	g.pieces = make([][]token, 0, stars+1)
+	first := 0
+	for j := range toks {
+		if toks[j].kind == tokStar {
+			g.pieces = append(g.pieces, toks[first:j:j])
+			first = j + 1
+		}
+	}
+	g.pieces = append(g.pieces, toks[first:])
 	if !g.star && !g.hasVar && len(g.pieces) == 1 {
 		p := g.pieces[0]
 		switch {
@@ -92,6 +107,24 @@ func compileGlob(s string, wild, vars bool) glob {
 		}
 	}
 	return g
+}
+
+// hasSpecial reports whether s has wildcards (with wild) or "${" (with
+// vars): whether it needs more than a string comparison.
+func hasSpecial(s string, wild, vars bool) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '*', '?':
+			if wild {
+				return true
+			}
+		case '$':
+			if vars && i+1 < len(s) && s[i+1] == '{' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // parseVariable reads a "${...}" at the start of s and returns its length
@@ -113,7 +146,7 @@ func parseVariable(s string) (int, token, bool) {
 		return 0, token{}, false
 	}
 	key := strings.TrimSpace(s[2:i])
-	t := token{kind: tokVar, key: key}
+	t := token{kind: tokVar, key: toLowerASCII(key)}
 	if s[i] == ',' {
 		// ", 'default'}" with optional spaces.
 		j := i + 1
@@ -151,17 +184,43 @@ func parseVariable(s string) (int, token, bool) {
 
 // resolve returns a variable's value: the context value when the key holds
 // exactly one value, else the default, else false.
-func (t *token) resolve(ctx *Context) (string, bool) {
-	if e := ctx.find(t.key); e != nil {
-		v := Value{one: e.one, many: e.many, multi: e.multi}
-		if s, ok := v.single(); ok {
-			return s, true
-		}
+func (t *token) resolve(e *env) (string, bool) {
+	if s, ok := e.lookup(t.key); ok {
+		return s, true
 	}
 	if t.hasDef {
 		return t.def, true
 	}
 	return "", false
+}
+
+// env resolves policy variables during one evaluation, remembering each
+// key's value so that a variable used by many statements costs one
+// context lookup.
+type env struct {
+	ctx  *Context
+	n    int
+	keys [16]string
+	vals [16]string
+	oks  [16]bool
+}
+
+func (e *env) lookup(key string) (string, bool) {
+	for i := 0; i < e.n; i++ {
+		if e.keys[i] == key {
+			return e.vals[i], e.oks[i]
+		}
+	}
+	var s string
+	ok := false
+	if ce := e.ctx.find(key); ce != nil {
+		s, ok = Value{one: ce.one, many: ce.many, multi: ce.multi}.single()
+	}
+	if e.n < len(e.keys) {
+		e.keys[e.n], e.vals[e.n], e.oks[e.n] = key, s, ok
+		e.n++
+	}
+	return s, ok
 }
 
 // matchResult reports a comparison: matched, or the comparison could not
@@ -178,18 +237,18 @@ const (
 // first piece must start v, the last must end it and each middle piece is
 // placed at its leftmost occurrence, which is linear in len(v) for a given
 // pattern.
-func (g *glob) match(v string, ctx *Context) matchResult {
+func (g *glob) match(v string, e *env) matchResult {
 	if g.literal {
 		if v == g.text {
 			return isMatch
 		}
 		return noMatch
 	}
-	if g.hasVar && !g.resolvable(ctx) {
+	if g.hasVar && !g.resolvable(e) {
 		return unresolved
 	}
 	last := len(g.pieces) - 1
-	n, r := matchPieceAt(g.pieces[0], v, ctx)
+	n, r := matchPieceAt(g.pieces[0], v, e)
 	if r != isMatch {
 		return r
 	}
@@ -204,7 +263,7 @@ func (g *glob) match(v string, ctx *Context) matchResult {
 		if len(p) == 0 {
 			continue
 		}
-		end, r := findPiece(p, v, ctx)
+		end, r := findPiece(p, v, e)
 		if r != isMatch {
 			return r
 		}
@@ -214,7 +273,7 @@ func (g *glob) match(v string, ctx *Context) matchResult {
 	if len(p) == 0 {
 		return isMatch
 	}
-	runes, ok := pieceRunes(p, ctx)
+	runes, ok := pieceRunes(p, e)
 	if !ok {
 		return unresolved
 	}
@@ -226,7 +285,7 @@ func (g *glob) match(v string, ctx *Context) matchResult {
 		_, size := utf8.DecodeLastRuneInString(v[:start])
 		start -= size
 	}
-	n, r = matchPieceAt(p, v[start:], ctx)
+	n, r = matchPieceAt(p, v[start:], e)
 	if r != isMatch {
 		return r
 	}
@@ -238,11 +297,11 @@ func (g *glob) match(v string, ctx *Context) matchResult {
 
 // resolvable reports whether every variable of g has a value, so that a
 // missing variable is reported the same way wherever it stands.
-func (g *glob) resolvable(ctx *Context) bool {
+func (g *glob) resolvable(e *env) bool {
 	for _, p := range g.pieces {
 		for k := range p {
 			if p[k].kind == tokVar {
-				if _, ok := p[k].resolve(ctx); !ok {
+				if _, ok := p[k].resolve(e); !ok {
 					return false
 				}
 			}
@@ -253,7 +312,7 @@ func (g *glob) resolvable(ctx *Context) bool {
 
 // matchPieceAt matches a star-free piece against the start of v and
 // returns how many bytes it consumed.
-func matchPieceAt(p []token, v string, ctx *Context) (int, matchResult) {
+func matchPieceAt(p []token, v string, e *env) (int, matchResult) {
 	i := 0
 	for k := range p {
 		t := &p[k]
@@ -270,7 +329,7 @@ func matchPieceAt(p []token, v string, ctx *Context) (int, matchResult) {
 			_, size := utf8.DecodeRuneInString(v[i:])
 			i += size
 		case tokVar:
-			s, ok := t.resolve(ctx)
+			s, ok := t.resolve(e)
 			if !ok {
 				return 0, unresolved
 			}
@@ -284,7 +343,7 @@ func matchPieceAt(p []token, v string, ctx *Context) (int, matchResult) {
 }
 
 // findPiece returns the end of the leftmost match of a star-free piece in v.
-func findPiece(p []token, v string, ctx *Context) (int, matchResult) {
+func findPiece(p []token, v string, e *env) (int, matchResult) {
 	if len(p) == 1 && p[0].kind == tokLit {
 		i := strings.Index(v, p[0].lit)
 		if i < 0 {
@@ -293,7 +352,7 @@ func findPiece(p []token, v string, ctx *Context) (int, matchResult) {
 		return i + len(p[0].lit), isMatch
 	}
 	for i := 0; i <= len(v); {
-		n, r := matchPieceAt(p, v[i:], ctx)
+		n, r := matchPieceAt(p, v[i:], e)
 		switch r {
 		case isMatch:
 			return i + n, isMatch
@@ -310,7 +369,7 @@ func findPiece(p []token, v string, ctx *Context) (int, matchResult) {
 }
 
 // pieceRunes counts the characters a piece matches.
-func pieceRunes(p []token, ctx *Context) (int, bool) {
+func pieceRunes(p []token, e *env) (int, bool) {
 	n := 0
 	for k := range p {
 		t := &p[k]
@@ -320,7 +379,7 @@ func pieceRunes(p []token, ctx *Context) (int, bool) {
 		case tokOne:
 			n++
 		case tokVar:
-			s, ok := t.resolve(ctx)
+			s, ok := t.resolve(e)
 			if !ok {
 				return 0, false
 			}
@@ -332,7 +391,7 @@ func pieceRunes(p []token, ctx *Context) (int, bool) {
 
 // equalFold compares v with a star-free glob without regard to case
 // (StringEqualsIgnoreCase), resolving variables into a small buffer.
-func (g *glob) equalFold(v string, ctx *Context) matchResult {
+func (g *glob) equalFold(v string, e *env) matchResult {
 	if g.literal {
 		if strings.EqualFold(v, g.text) {
 			return isMatch
@@ -348,7 +407,7 @@ func (g *glob) equalFold(v string, ctx *Context) matchResult {
 			case tokLit:
 				b = append(b, t.lit...)
 			case tokVar:
-				s, ok := t.resolve(ctx)
+				s, ok := t.resolve(e)
 				if !ok {
 					return unresolved
 				}
@@ -395,13 +454,55 @@ type arnPattern struct {
 	literal bool // no wildcards and no variables
 	text    string
 	fields  []glob
+	// prefix is the pattern's literal beginning (up to its first wildcard
+	// or variable): a value without it cannot match, which rejects most
+	// values with one comparison.
+	prefix string
+	split  int // where the prefix's last part begins
+	// key is resourceKey of the pattern when the first five parts and the
+	// resource part up to its first "/" or ":" are literal, so that a
+	// request resource with another key is rejected by one comparison.
+	key    uint64
+	hasKey bool
+}
+
+// resourceKey hashes an ARN's first five parts and its resource part up
+// to and including the first "/" or ":" (the bucket, the "user/" type...).
+// ok is false for values that are not ARN-shaped.
+func resourceKey(v string) (uint64, bool) {
+	colons := 0
+	i := 0
+	for ; i < len(v) && colons < 5; i++ {
+		if v[i] == ':' {
+			colons++
+		}
+	}
+	if colons < 5 {
+		return 0, false
+	}
+	for ; i < len(v); i++ {
+		if v[i] == '/' || v[i] == ':' {
+			i++
+			break
+		}
+	}
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for j := 0; j < i; j++ {
+		h ^= uint64(v[j])
+		h *= prime
+	}
+	return h, true
 }
 
 func compileARNPattern(s string, vars bool) arnPattern {
 	if s == "*" {
 		return arnPattern{any: true}
 	}
-	var fields []glob
+	if !hasSpecial(s, true, vars) {
+		return arnPattern{literal: true, text: s}
+	}
+	fields := make([]glob, 0, 6)
 	literal := true
 	rest := s
 	for len(fields) < 5 {
@@ -413,18 +514,45 @@ func compileARNPattern(s string, vars bool) arnPattern {
 		rest = rest[j+1:]
 	}
 	fields = append(fields, compileGlob(rest, true, vars))
-	texts := make([]string, len(fields))
 	for i := range fields {
 		if !fields[i].literal {
 			literal = false
 		}
-		texts[i] = fields[i].text
 	}
 	if literal {
 		// ${*}, ${?} and ${$} became text: compare with that.
+		texts := make([]string, len(fields))
+		for i := range fields {
+			texts[i] = fields[i].text
+		}
 		return arnPattern{literal: true, text: strings.Join(texts, ":")}
 	}
-	return arnPattern{fields: fields}
+	// The literal beginning of the source is a literal beginning of the
+	// pattern (stopping at "${" also stops before ${*} and friends).
+	cut := strings.IndexAny(s, "*?")
+	if vars {
+		if v := strings.Index(s, "${"); v >= 0 && (cut < 0 || v < cut) {
+			cut = v
+		}
+	}
+	prefix := s
+	if cut >= 0 {
+		prefix = s[:cut]
+	}
+	a := arnPattern{fields: fields, prefix: prefix}
+	colons := 0
+	for i := 0; i < len(prefix) && colons < 5; i++ {
+		if prefix[i] == ':' {
+			colons++
+			a.split = i + 1
+		}
+	}
+	// The key exists when the literal prefix covers the key's extent: all
+	// five colons and a "/" or ":" after them.
+	if colons == 5 && len(fields) == 6 && strings.IndexAny(prefix[a.split:], "/:") >= 0 {
+		a.key, a.hasKey = resourceKey(prefix)
+	}
+	return a
 }
 
 // colonOutsideVariables finds the next ":" that is not inside a "${...}"
@@ -445,7 +573,20 @@ func colonOutsideVariables(s string, vars bool) int {
 	return -1
 }
 
-func (a *arnPattern) match(v string, ctx *Context) matchResult {
+// matchResource is match for the request's resource, whose resourceKey
+// the caller computed once.
+func (a *arnPattern) matchResource(v string, key uint64, keyOK bool, e *env, strict bool) matchResult {
+	if a.hasKey && keyOK && key != a.key && !strict {
+		return noMatch
+	}
+	return a.match(v, e, strict)
+}
+
+// match matches v against the pattern. With strict, a variable without a
+// value makes the result unresolved even when the value would not have
+// matched anyway (NotResource and conditions need to know); without it a
+// Resource entry just does not match.
+func (a *arnPattern) match(v string, e *env, strict bool) matchResult {
 	switch {
 	case a.any:
 		return isMatch
@@ -455,21 +596,124 @@ func (a *arnPattern) match(v string, ctx *Context) matchResult {
 		}
 		return noMatch
 	}
-	last := len(a.fields) - 1
-	for i := range a.fields {
-		if a.fields[i].hasVar && !a.fields[i].resolvable(ctx) {
-			return unresolved
+	if strict {
+		for i := range a.fields {
+			if a.fields[i].hasVar && !a.fields[i].resolvable(e) {
+				return unresolved
+			}
 		}
 	}
+	// The end of the prefix tells patterns apart better than its
+	// "arn:aws:service:::" start, so compare it first.
+	if n := len(a.prefix); len(v) < n || (a.split < n && v[a.split] != a.prefix[a.split]) ||
+		v[a.split:n] != a.prefix[a.split:] || v[:a.split] != a.prefix[:a.split] {
+		return noMatch
+	}
+	last := len(a.fields) - 1
 	for i := 0; i < last; i++ {
 		j := strings.IndexByte(v, ':')
 		if j < 0 {
 			return noMatch
 		}
-		if r := a.fields[i].match(v[:j], ctx); r != isMatch {
+		if r := a.fields[i].match(v[:j], e); r != isMatch {
 			return r
 		}
 		v = v[j+1:]
 	}
-	return a.fields[last].match(v, ctx)
+	return a.fields[last].match(v, e)
+}
+
+// matchFold matches an action (without variables) against a glob compiled
+// from a lower-cased pattern, folding ASCII case in the value as it goes,
+// so that the request's action need not be lower-cased (and copied).
+func (g *glob) matchFold(v string) bool {
+	if g.literal {
+		return len(v) == len(g.text) && hasPrefixFold(v, g.text)
+	}
+	last := len(g.pieces) - 1
+	n, ok := matchPieceFold(g.pieces[0], v)
+	if !ok {
+		return false
+	}
+	if last == 0 {
+		return n == len(v)
+	}
+	v = v[n:]
+	for _, p := range g.pieces[1:last] {
+		if len(p) == 0 {
+			continue
+		}
+		found := false
+		for i := 0; i <= len(v); {
+			if n, ok := matchPieceFold(p, v[i:]); ok {
+				v = v[i+n:]
+				found = true
+				break
+			}
+			if i == len(v) {
+				break
+			}
+			_, size := utf8.DecodeRuneInString(v[i:])
+			i += size
+		}
+		if !found {
+			return false
+		}
+	}
+	p := g.pieces[last]
+	if len(p) == 0 {
+		return true
+	}
+	runes := 0
+	for k := range p {
+		if p[k].kind == tokOne {
+			runes++
+		} else {
+			runes += utf8.RuneCountInString(p[k].lit)
+		}
+	}
+	start := len(v)
+	for ; runes > 0; runes-- {
+		if start == 0 {
+			return false
+		}
+		_, size := utf8.DecodeLastRuneInString(v[:start])
+		start -= size
+	}
+	n, ok = matchPieceFold(p, v[start:])
+	return ok && start+n == len(v)
+}
+
+func matchPieceFold(p []token, v string) (int, bool) {
+	i := 0
+	for k := range p {
+		t := &p[k]
+		if t.kind == tokOne {
+			if i >= len(v) {
+				return 0, false
+			}
+			_, size := utf8.DecodeRuneInString(v[i:])
+			i += size
+			continue
+		}
+		if !hasPrefixFold(v[i:], t.lit) {
+			return 0, false
+		}
+		i += len(t.lit)
+	}
+	return i, true
+}
+
+// hasPrefixFold reports whether s starts with the lower-case prefix,
+// folding ASCII letters of s.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if lowerASCII(s[i]) != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
