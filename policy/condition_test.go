@@ -10,17 +10,17 @@ import (
 type ctxv = any
 
 type condCase struct {
-	name string
-	page string
-	cond string         // the Condition element's JSON
-	ctx  map[string]any // string or []string values
-	want bool           // does the statement apply?
-	v2008 bool          // use Version 2008-10-17
+	name  string
+	page  string
+	cond  string         // the Condition element's JSON
+	ctx   map[string]any // string or []string values
+	want  bool           // does the statement apply?
+	v2008 bool           // use Version 2008-10-17
 }
 
 const (
-	pageOps   = "reference_policies_elements_condition_operators"
-	pageMulti = "reference_policies_condition-single-vs-multi-valued-context-keys"
+	pageOps    = "reference_policies_elements_condition_operators"
+	pageMulti  = "reference_policies_condition-single-vs-multi-valued-context-keys"
 	pageLogicC = "reference_policies_condition-logic-multiple-context-keys-or-values"
 )
 
@@ -173,8 +173,8 @@ func TestResourceVariables(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, version, resource, target string
-		ctx                              map[string]string
-		want                             bool
+		ctx                             map[string]string
+		want                            bool
 	}{
 		{"username in resource", "2012-10-17", "arn:aws:s3:::mybucket/${aws:username}/*", "arn:aws:s3:::mybucket/alice/f", map[string]string{"aws:username": "alice"}, true},
 		{"other user's folder", "2012-10-17", "arn:aws:s3:::mybucket/${aws:username}/*", "arn:aws:s3:::mybucket/bob/f", map[string]string{"aws:username": "alice"}, false},
