@@ -28,6 +28,7 @@ type Tx interface {
 	Accounts
 	Users
 	Groups
+	Roles
 	AccessKeys
 	Tags
 	PolicyAttachments

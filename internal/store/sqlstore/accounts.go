@@ -173,6 +173,8 @@ var accountTables = []string{
 	"access_keys",
 	"group_members",
 	"iam_groups",
+	"roles",
+	"role_deletion_tasks",
 	"users",
 }
 

@@ -12,6 +12,7 @@ import (
 var holders = map[store.Kind]struct{ table, fkCol string }{
 	store.KindUser:  {"users", "user_id"},
 	store.KindGroup: {"iam_groups", "group_id"},
+	store.KindRole:  {"roles", "role_id"},
 }
 
 // holderID resolves an entity to its unique id and foreign key column.
@@ -111,7 +112,9 @@ func (t *tx) CountAttachedPolicies(account string, e store.Entity) (int, error) 
 
 // entityNameQuery finds the name of an attachment's holder, whatever its
 // kind, from the foreign key column that is set.
-const entityNameQuery = `COALESCE((SELECT u.name FROM users u WHERE u.id = a.user_id), (SELECT g.name FROM iam_groups g WHERE g.id = a.group_id))`
+const entityNameQuery = `COALESCE((SELECT u.name FROM users u WHERE u.id = a.user_id),
+	(SELECT g.name FROM iam_groups g WHERE g.id = a.group_id),
+	(SELECT r.name FROM roles r WHERE r.id = a.role_id))`
 
 func (t *tx) ListEntitiesForPolicy(account, policyARN string, kind store.Kind, opts store.ListOptions) (store.Page[store.PolicyEntity], error) {
 	const op, tag = "list entities for policy", "entities"

@@ -12,6 +12,7 @@ import (
 // exist.
 var taggable = map[store.Kind]struct{ table, idCol string }{
 	store.KindUser: {"users", "id"},
+	store.KindRole: {"roles", "id"},
 }
 
 // tagKeyFold returns the form of a tag key that uniqueness compares.

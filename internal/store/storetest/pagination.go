@@ -39,6 +39,10 @@ func testPagination(t *testing.T, open Opener) {
 			if err := tx.CreateGroup(store.Group{Account: a.ID, ID: awsid.Unique(awsid.Group), Name: e.name, Path: e.path, Created: f.now}); err != nil {
 				return err
 			}
+			if err := tx.CreateRole(store.Role{Account: a.ID, ID: awsid.Unique(awsid.Role), Name: e.name, Path: e.path, Created: f.now,
+				AssumeRolePolicy: trustEC2, MaxSessionDuration: 3600}); err != nil {
+				return err
+			}
 		}
 		// Another account's users must never show.
 		return tx.CreateUser(store.User{Account: other.ID, ID: awsid.Unique(awsid.User), Name: "user-000", Path: "/eng/", Created: f.now})
@@ -81,6 +85,14 @@ func testPagination(t *testing.T, open Opener) {
 			out := store.Page[pagedEntity]{Marker: p.Marker}
 			for _, g := range p.Items {
 				out.Items = append(out.Items, pagedEntity{g.Name, g.Path})
+			}
+			return out, err
+		}},
+		{"ListRoles", func(tx store.Tx, opts store.PathListOptions) (store.Page[pagedEntity], error) {
+			p, err := tx.ListRoles(a.ID, opts)
+			out := store.Page[pagedEntity]{Marker: p.Marker}
+			for _, r := range p.Items {
+				out.Items = append(out.Items, pagedEntity{r.Name, r.Path})
 			}
 			return out, err
 		}},

@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 		{"Accounts", testAccounts},
 		{"Users", testUsers},
 		{"Groups", testGroups},
+		{"Roles", testRoles},
 		{"AccessKeys", testAccessKeys},
 		{"Tags", testTags},
 		{"PolicyAttachments", testPolicyAttachments},

@@ -88,6 +88,7 @@ func testTransactions(t *testing.T, open Opener) {
 		u := f.user(a.ID, "reader", "/")
 		g := f.group(a.ID, "readers", "/")
 		k := f.accessKey(a.ID, u.Name)
+		rl := f.role(a.ID, "reader-role", "/")
 		ue := store.Entity{Kind: store.KindUser, Name: u.Name}
 		ref := store.ResourceRef{Account: a.ID, Kind: store.KindUser, ID: u.ID}
 		writes := []struct {
@@ -125,6 +126,21 @@ func testTransactions(t *testing.T, open Opener) {
 			{"DeleteGroup", func(tx store.Tx) error { return tx.DeleteGroup(a.ID, g.Name) }},
 			{"AddUserToGroup", func(tx store.Tx) error { return tx.AddUserToGroup(a.ID, g.Name, u.Name) }},
 			{"RemoveUserFromGroup", func(tx store.Tx) error { return tx.RemoveUserFromGroup(a.ID, g.Name, u.Name) }},
+			{"CreateRole", func(tx store.Tx) error {
+				return tx.CreateRole(store.Role{Account: a.ID, ID: awsid.Unique(awsid.Role), Name: "x", Path: "/", Created: f.now, AssumeRolePolicy: "{}", MaxSessionDuration: 3600})
+			}},
+			{"UpdateRole", func(tx store.Tx) error {
+				_, err := tx.UpdateRole(a.ID, rl.Name, store.RoleUpdate{MaxSessionDuration: 7200})
+				return err
+			}},
+			{"SetRolePermissionsBoundary", func(tx store.Tx) error { return tx.SetRolePermissionsBoundary(a.ID, rl.Name, "arn") }},
+			{"DeleteRole", func(tx store.Tx) error { return tx.DeleteRole(a.ID, rl.Name) }},
+			{"RecordRoleUse", func(tx store.Tx) error {
+				return tx.RecordRoleUse([]store.RoleUse{{RoleID: rl.ID, Time: f.now}})
+			}},
+			{"PutDeletionTask", func(tx store.Tx) error {
+				return tx.PutDeletionTask(store.DeletionTask{ID: "t", Account: a.ID, RoleName: rl.Name, Status: "SUCCEEDED", Created: f.now})
+			}},
 			{"CreateAccessKey", func(tx store.Tx) error { return tx.CreateAccessKey(newKey(a.ID, u.Name, f.now)) }},
 			{"UpdateAccessKeyStatus", func(tx store.Tx) error {
 				return tx.UpdateAccessKeyStatus(a.ID, u.Name, k.ID, store.AccessKeyInactive)
