@@ -34,6 +34,8 @@ const (
 	msgManagedSize
 	msgTrustSize
 	msgInlineSize
+	msgInvalidJSON
+	msgOrganizations
 )
 
 // messages is the table of AWS messages. rank orders findings the way IAM
@@ -95,6 +97,14 @@ var messages = [...]struct {
 	msgTrustSize:   {"Cannot exceed quota for ACLSizePerRole: %d", 0},
 	// %d: the limit; %s, %s: "user", "group" or "role", and its name.
 	msgInlineSize: {"Maximum policy size of %d bytes exceeded for %s %s", 0},
+	// Unparseable JSON in a trust policy (CreateRole,
+	// UpdateAssumeRolePolicy) or a resource policy (S3's PutBucketPolicy,
+	// MalformedPolicy), where IAM's identity-policy APIs say msgSyntax.
+	msgInvalidJSON: {"This policy contains invalid Json", 0},
+	// Organizations (CreatePolicy, UpdatePolicy:
+	// MalformedPolicyDocumentException) reports every problem of an SCP or
+	// RCP with this one message; findings keep their paths.
+	msgOrganizations: {"The provided policy document does not meet the requirements of the specified policy type.", 0},
 }
 
 func (id msgID) text(args ...any) string {

@@ -122,7 +122,11 @@ type compiler struct {
 }
 
 func (c *compiler) add(id msgID, path *jpath, off int, args ...any) {
-	c.findings = append(c.findings, Finding{Path: path.String(), Offset: off, Message: id.text(args...), rank: messages[id].rank})
+	rank := messages[id].rank
+	if c.kind == SCP || c.kind == RCP {
+		id, args = msgOrganizations, nil
+	}
+	c.findings = append(c.findings, Finding{Path: path.String(), Offset: off, Message: id.text(args...), rank: rank})
 }
 
 func (c *compiler) sort() {
@@ -159,7 +163,11 @@ func (c *compiler) compile(doc []byte) *Policy {
 	jr, rv, off, jerr := parseJSON(string(doc))
 	defer jr.release()
 	if jerr != "" {
-		c.add(msgSyntax, &root, off)
+		if c.kind == Trust || c.kind == Resource {
+			c.add(msgInvalidJSON, &root, off)
+		} else {
+			c.add(msgSyntax, &root, off)
+		}
 		return nil
 	}
 	if rv.kind != jObject {
@@ -205,7 +213,7 @@ func (c *compiler) compile(doc []byte) *Policy {
 	p.vars = p.version == "2012-10-17"
 	c.vars = p.vars
 	switch c.kind {
-	case Managed, SCP, RCP:
+	case Managed, Boundary, SCP, RCP:
 		if p.version != "2012-10-17" {
 			c.add(msgVersion, &versionPath, 0)
 		}

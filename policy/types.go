@@ -21,8 +21,7 @@ var (
 	// GetFederationToken; it follows the identity rules.
 	Session = Kind{3}
 	// Boundary is a permissions boundary. A boundary is a managed policy,
-	// validated as such when it was created, so it is parsed with the
-	// identity rules here.
+	// so it follows the Managed rules (Version 2012-10-17).
 	Boundary = Kind{4}
 	// Resource is a resource-based policy (bucket, queue, key policy):
 	// Principal or NotPrincipal is required.

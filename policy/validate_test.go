@@ -21,6 +21,9 @@ type validationCase struct {
 	want string
 }
 
+// orgMsg is the one message Organizations gives for a malformed SCP or RCP.
+const orgMsg = "The provided policy document does not meet the requirements of the specified policy type."
+
 const okStmt = `{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::example_bucket"}`
 
 var validationCases = []validationCase{
@@ -35,7 +38,9 @@ var validationCases = []validationCase{
 	{"version 2008 managed", policy.Managed, `{"Version":"2008-10-17","Statement":` + okStmt + `}`, "Policy document must be version 2012-10-17 or greater."},
 	{"version unknown", policy.Identity, `{"Version":"2013-10-17","Statement":` + okStmt + `}`, "Syntax errors in policy."},
 	{"version number", policy.Identity, `{"Version":2012,"Statement":` + okStmt + `}`, "Syntax errors in policy."},
-	{"scp needs version", policy.SCP, `{"Statement":` + okStmt + `}`, "Policy document must be version 2012-10-17 or greater."},
+	{"scp needs version", policy.SCP, `{"Statement":` + okStmt + `}`, orgMsg},
+	{"trust invalid json", policy.Trust, `{"Version":`, "This policy contains invalid Json"},
+	{"resource invalid json", policy.Resource, `nope`, "This policy contains invalid Json"},
 	// reference_policies_elements_statement
 	{"no statement", policy.Identity, `{"Version":"2012-10-17"}`, "Syntax errors in policy."},
 	{"empty statement list", policy.Identity, `{"Version":"2012-10-17","Statement":[]}`, "Syntax errors in policy."},
@@ -127,7 +132,7 @@ var validationCases = []validationCase{
 	// reference_policies_elements_principal and _notprincipal
 	{"principal in identity policy", policy.Identity, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:ListBucket","Resource":"*"}}`, "Policy document should not specify a principal."},
 	{"notprincipal in boundary", policy.Boundary, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotPrincipal":{"AWS":"123456789012"},"Action":"s3:*","Resource":"*"}}`, "Policy document should not specify a principal."},
-	{"principal in scp", policy.SCP, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}}`, "Policy document should not specify a principal."},
+	{"principal in scp", policy.SCP, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}}`, orgMsg},
 	{"resource policy without principal", policy.Resource, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`, "Missing required field Principal"},
 	{"resource policy principals", policy.Resource, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":["123456789012","arn:aws:iam::123456789012:root","arn:aws:iam::123456789012:user/a","arn:aws:iam::123456789012:role/p/r","arn:aws:sts::123456789012:assumed-role/r/s","arn:aws:sts::123456789012:federated-user/f"],"Service":"ec2.amazonaws.com","CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`, ""},
 	{"principal partial wildcard", policy.Resource, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`, `Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:user/*"`},
@@ -149,10 +154,10 @@ var validationCases = []validationCase{
 	{"scp full", policy.SCP, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","NotAction":"iam:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"us-east-1"}}}]}`, ""},
 	{"rcp full access", policy.RCP, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}`, ""},
 	{"rcp deny", policy.RCP, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"BoolIfExists":{"aws:SecureTransport":"false"}}}}`, ""},
-	{"rcp allow narrow", policy.RCP, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}`, `Resource control policies support the Allow effect only with Principal "*", Action "*" and Resource "*" (RCPFullAWSAccess).`},
-	{"rcp principal", policy.RCP, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":{"AWS":"123456789012"},"Action":"s3:*","Resource":"*"}}`, `Resource control policies support only "*" as the Principal.`},
-	{"rcp notaction", policy.RCP, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","NotAction":"s3:*","Resource":"*"}}`, "Has prohibited field NotAction"},
-	{"rcp no principal", policy.RCP, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*"}}`, "Missing required field Principal"},
+	{"rcp allow narrow", policy.RCP, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}`, orgMsg},
+	{"rcp principal", policy.RCP, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":{"AWS":"123456789012"},"Action":"s3:*","Resource":"*"}}`, orgMsg},
+	{"rcp notaction", policy.RCP, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","NotAction":"s3:*","Resource":"*"}}`, orgMsg},
+	{"rcp no principal", policy.RCP, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*"}}`, orgMsg},
 }
 
 func TestValidate(t *testing.T) {
