@@ -1,10 +1,26 @@
 package iam
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/iamd/iamd/internal/awsid"
+	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/service"
+	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/policy/managed"
 )
+
+var _ = family((*Service).serviceLinkedOperations)
+
+func (s *Service) serviceLinkedOperations(t service.Table) {
+	t["CreateServiceLinkedRole"] = service.Op(s.createServiceLinkedRole)
+	t["DeleteServiceLinkedRole"] = service.Op(s.deleteServiceLinkedRole)
+	t["GetServiceLinkedRoleDeletionStatus"] = service.Op(s.getServiceLinkedRoleDeletionStatus)
+}
 
 // serviceLinkedPath is the path prefix of service-linked roles; a role's
 // path is /aws-service-role/<service principal>/. AWS reserves the prefix:
@@ -207,4 +223,160 @@ func linkedServiceOf(path string) string {
 		return ""
 	}
 	return strings.TrimSuffix(rest, "/")
+}
+
+// The states of a deletion task (GetServiceLinkedRoleDeletionStatus).
+const (
+	deletionSucceeded = "SUCCEEDED"
+	deletionFailed    = "FAILED"
+)
+
+// deletionTaskPrefix starts every DeletionTaskId; the API reference gives
+// the form task/aws-service-role/<service principal>/<role name>/<task id>.
+const deletionTaskPrefix = "task" + serviceLinkedPath
+
+// createServiceLinkedRole creates the role a service uses, with the trust
+// policy that lets only that service assume it and, for a documented
+// service, the service's AWS managed policy attached, as AWS does.
+func (s *Service) createServiceLinkedRole(ctx context.Context, c *service.Call, in *iamapi.CreateServiceLinkedRoleRequest) (*iamapi.CreateServiceLinkedRoleResponse, error) {
+	slr, err := serviceLinkedRoleFor(in.AWSServiceName, str(in.CustomSuffix))
+	if err != nil {
+		return nil, err
+	}
+	r := store.Role{
+		Account:            c.AccountID,
+		ID:                 awsid.Unique(awsid.Role),
+		Name:               slr.Name,
+		Path:               slr.Path,
+		Created:            c.Now,
+		AssumeRolePolicy:   serviceLinkedTrustPolicy(in.AWSServiceName),
+		Description:        str(in.Description),
+		MaxSessionDuration: defaultMaxSessionDuration,
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetRole(c.AccountID, r.Name); err == nil {
+			// AWS's answer when the role exists (terraform-aws-hasura#17,
+			// terraform-aws-elasticsearch#59).
+			return wireError("InvalidInput", "Service role name %s has been taken in this account, please try a different suffix.", r.Name)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := createRoleTx(tx, r); err != nil {
+			return err
+		}
+		if slr.Policy == "" {
+			return nil
+		}
+		p, ok := managed.ByName(slr.Policy)
+		if !ok {
+			return fmt.Errorf("iam: service-linked role policy %s is not in the managed policy catalog", slr.Policy)
+		}
+		return tx.AttachPolicy(c.AccountID, store.Entity{Kind: store.KindRole, Name: r.Name}, store.AttachedPolicy{
+			ARN: managedPolicyARN(c.Partition, "aws", p.Path, p.Name), Name: p.Name, Path: p.Path,
+		})
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out := apiRole(c, r)
+	return &iamapi.CreateServiceLinkedRoleResponse{Role: &out}, nil
+}
+
+// deleteServiceLinkedRole deletes a service-linked role with its policies.
+// No resource of another AWS service can be using the role in iamd, so the
+// deletion is done at once and its task recorded as SUCCEEDED for
+// GetServiceLinkedRoleDeletionStatus.
+func (s *Service) deleteServiceLinkedRole(ctx context.Context, c *service.Call, in *iamapi.DeleteServiceLinkedRoleRequest) (*iamapi.DeleteServiceLinkedRoleResponse, error) {
+	var task store.DeletionTask
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := tx.GetRole(c.AccountID, in.RoleName)
+		if err != nil {
+			return err
+		}
+		if !isServiceLinked(r) {
+			// The operation is for service-linked roles only; AWS's
+			// wording for an ordinary role is not on record, and its
+			// model lists NoSuchEntity as the error for a role it does
+			// not find.
+			return wireError("NoSuchEntity", "The role with name %s is not a service-linked role.", r.Name)
+		}
+		if err := removeRolePolicies(tx, c.AccountID, r.Name); err != nil {
+			return err
+		}
+		if err := tx.DeleteRole(c.AccountID, r.Name); err != nil {
+			return err
+		}
+		task = store.DeletionTask{
+			ID:       deletionTaskPrefix + linkedServiceOf(r.Path) + "/" + r.Name + "/" + awsid.RequestID(),
+			Account:  c.AccountID,
+			RoleName: r.Name,
+			Status:   deletionSucceeded,
+			Created:  c.Now,
+		}
+		return tx.PutDeletionTask(task)
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &iamapi.DeleteServiceLinkedRoleResponse{DeletionTaskId: task.ID}, nil
+}
+
+// removeRolePolicies detaches a role's managed policies and deletes its
+// inline ones, as the service does when it deletes its role.
+func removeRolePolicies(tx store.Tx, account, role string) error {
+	e := store.Entity{Kind: store.KindRole, Name: role}
+	for {
+		p, err := tx.ListAttachedPolicies(account, e, store.PathListOptions{MaxItems: 1000})
+		if err != nil {
+			return err
+		}
+		for _, a := range p.Items {
+			if err := tx.DetachPolicy(account, e, a.ARN); err != nil {
+				return err
+			}
+		}
+		if !p.Truncated() {
+			break
+		}
+	}
+	for {
+		p, err := tx.ListInlinePolicies(account, e, store.ListOptions{MaxItems: 1000})
+		if err != nil {
+			return err
+		}
+		for _, ip := range p.Items {
+			if err := tx.DeleteInlinePolicy(account, e, ip.Name); err != nil {
+				return err
+			}
+		}
+		if !p.Truncated() {
+			return nil
+		}
+	}
+}
+
+func (s *Service) getServiceLinkedRoleDeletionStatus(ctx context.Context, c *service.Call, in *iamapi.GetServiceLinkedRoleDeletionStatusRequest) (*iamapi.GetServiceLinkedRoleDeletionStatusResponse, error) {
+	if !strings.HasPrefix(in.DeletionTaskId, deletionTaskPrefix) || strings.Count(in.DeletionTaskId, "/") != 4 {
+		// AWS's wording for a malformed id is not on record.
+		return nil, wireError("InvalidInput", "Invalid deletion task id %s: it must have the form task/aws-service-role/<service>/<role name>/<id>.", in.DeletionTaskId)
+	}
+	var task store.DeletionTask
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		task, err = tx.GetDeletionTask(c.AccountID, in.DeletionTaskId)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		// AWS answers NoSuchEntity for a task it does not know
+		// (cloud-nuke#1143); the wording is iamd's.
+		return nil, wireError("NoSuchEntity", "The deletion task with id %s cannot be found.", in.DeletionTaskId)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.GetServiceLinkedRoleDeletionStatusResponse{Status: task.Status}
+	if task.Status == deletionFailed && task.Reason != "" {
+		out.Reason = &iamapi.DeletionTaskFailureReasonType{Reason: ptr(task.Reason)}
+	}
+	return out, nil
 }
