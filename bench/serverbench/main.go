@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -64,6 +65,7 @@ type Calibration struct {
 // options are the command line.
 type options struct {
 	iamd, python, workdir   string
+	cpuprofile, clientProf  string
 	duration, warmup        time.Duration
 	rounds, preloadClients  int
 	clients, scale, motoMax []int
@@ -87,6 +89,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	var clients, scale, motoScale, names string
 	fs.StringVar(&o.iamd, "iamd", "", "iamd binary (default: build ./cmd/iamd of the replaced iamd module)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "profile iamd: run a harness build of iamd that writes PREFIX-<pid>.pprof at shutdown (excludes -iamd)")
+	fs.StringVar(&o.clientProf, "clientprofile", "", "write a CPU profile of serverbench itself (the load generator) to this file")
 	fs.StringVar(&o.python, "python", "python3", "Python interpreter with moto[server] installed")
 	fs.StringVar(&o.workdir, "workdir", "", "directory for data and logs (default: a new temporary directory, removed afterwards)")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "length of one round")
@@ -105,6 +109,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.cpuprofile != "" && o.iamd != "" {
+		return o, fmt.Errorf("-cpuprofile builds its own iamd harness: drop -iamd")
 	}
 	var err error
 	if o.clients, err = parseInts("-clients", clients, 1, 1024); err != nil {
@@ -186,11 +193,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	if o.iamd == "" {
+	if o.cpuprofile != "" {
+		logf("building the iamd profiling harness")
+		if o.iamd, err = buildIamdProf(ctx, dir); err != nil {
+			return err
+		}
+		if err := os.Setenv("SERVERBENCH_CPUPROFILE", o.cpuprofile); err != nil {
+			return err
+		}
+	} else if o.iamd == "" {
 		logf("building iamd")
 		if o.iamd, err = buildIamd(ctx, dir); err != nil {
 			return err
 		}
+	}
+
+	if o.clientProf != "" {
+		f, err := os.Create(o.clientProf)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 
 	s := &Summary{Machine: machine(), DataDir: dir, DataFS: filesystem(dir), Duration: o.duration, Rounds: o.rounds}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -245,6 +246,40 @@ func buildIamd(ctx context.Context, dir string) (string, error) {
 	cmd.Dir = strings.TrimSpace(string(root))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/iamd in %s: %w\n%s", cmd.Dir, err, out)
+	}
+	return bin, nil
+}
+
+// buildIamdProf builds the profiling harness (iamdprof/main.go) inside
+// iamd's module through an overlay: the file appears at a virtual path in
+// iamd's tree, so it may import iamd's internal packages with iamd's own
+// go.mod and go.sum, and nothing is written there.
+func buildIamdProf(ctx context.Context, dir string) (string, error) {
+	root, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", "github.com/iamd/iamd").Output()
+	if err != nil {
+		return "", fmt.Errorf("locating iamd's source (run from bench/): %w", err)
+	}
+	src, err := exec.CommandContext(ctx, "go", "list", "-f", "{{.Dir}}", "github.com/iamd/iamd/bench/serverbench").Output()
+	if err != nil {
+		return "", fmt.Errorf("locating serverbench's source (run from bench/): %w", err)
+	}
+	rootDir := strings.TrimSpace(string(root))
+	virtual := filepath.Join(rootDir, "zz_serverbench_iamdprof", "main.go")
+	overlay, err := json.Marshal(map[string]map[string]string{
+		"Replace": {virtual: filepath.Join(strings.TrimSpace(string(src)), "iamdprof", "main.go")},
+	})
+	if err != nil {
+		return "", err
+	}
+	overlayFile := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(overlayFile, overlay, 0o600); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "iamdprof")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "serverbench_iamdprof", "-overlay", overlayFile, "-o", bin, "./zz_serverbench_iamdprof")
+	cmd.Dir = rootDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the profiling harness: %w\n%s", err, out)
 	}
 	return bin, nil
 }
