@@ -31,6 +31,7 @@ type Tx interface {
 	Roles
 	AccessKeys
 	Tags
+	ManagedPolicies
 	PolicyAttachments
 	InlinePolicies
 

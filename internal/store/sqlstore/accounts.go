@@ -170,6 +170,8 @@ var accountTables = []string{
 	"tags",
 	"policy_attachments",
 	"inline_policies",
+	"policy_versions",
+	"policies",
 	"access_keys",
 	"group_members",
 	"iam_groups",

@@ -174,7 +174,7 @@ func (t *tx) DeleteGroup(account, name string) error {
 }
 
 func (t *tx) ListGroups(account string, opts store.PathListOptions) (store.Page[store.Group], error) {
-	return listByPath(t, "iam_groups", store.KindGroup, groupCols, account, opts, scanGroup,
+	return listByPath(t, "iam_groups", "iam_groups", store.KindGroup, groupCols, "", account, opts, scanGroup,
 		func(g store.Group) (string, string) { return g.Path, g.Name })
 }
 

@@ -200,7 +200,7 @@ func (t *tx) DeleteRole(account, name string) error {
 }
 
 func (t *tx) ListRoles(account string, opts store.PathListOptions) (store.Page[store.Role], error) {
-	return listByPath(t, "roles", store.KindRole, roleCols, account, opts, scanRole,
+	return listByPath(t, "roles", "roles", store.KindRole, roleCols, "", account, opts, scanRole,
 		func(r store.Role) (string, string) { return r.Path, r.Name })
 }
 

@@ -230,7 +230,7 @@ func (t *tx) DeleteUser(account, name string) error {
 }
 
 func (t *tx) ListUsers(account string, opts store.PathListOptions) (store.Page[store.User], error) {
-	return listByPath(t, "users", store.KindUser, userCols, account, opts, scanUser,
+	return listByPath(t, "users", "users", store.KindUser, userCols, "", account, opts, scanUser,
 		func(u store.User) (string, string) { return u.Path, u.Name })
 }
 
@@ -242,19 +242,26 @@ func (t *tx) CountUsers(account string) (int, error) {
 // (users, groups, roles, ...), keyset-paginated on (account, name_fold)
 // without a path prefix and on (account, path, name_fold) with one; both
 // are indexes of every such table.
-func listByPath[T any](t *tx, table string, kind store.Kind, cols, account string, opts store.PathListOptions,
+//
+// from is the table (with an alias if cols need one), tag names the list
+// in markers, and filter is an optional extra condition ("" for none).
+func listByPath[T any](t *tx, from, tag string, kind store.Kind, cols, filter, account string, opts store.PathListOptions,
 	scan func(scanner) (T, error), key func(T) (path, name string)) (store.Page[T], error) {
-	op := "list " + table
+	op := "list " + tag
+	table := from
+	if filter != "" {
+		filter = " AND " + filter
+	}
 	if err := checkText(kind, opts.PathPrefix); err != nil {
 		return store.Page[T]{}, err
 	}
 	if opts.PathPrefix == "" || opts.PathPrefix == "/" {
-		tag := table + "/name"
+		tag := tag + "/name"
 		k, err := newKeyset(kind, opts.ListOptions(), tag, 1)
 		if err != nil {
 			return store.Page[T]{}, err
 		}
-		rows, err := t.query("SELECT "+cols+" FROM "+table+" WHERE account = ? AND name_fold > ? ORDER BY name_fold LIMIT ?",
+		rows, err := t.query("SELECT "+cols+" FROM "+table+" WHERE account = ?"+filter+" AND name_fold > ? ORDER BY name_fold LIMIT ?",
 			account, k.after[0], k.limit+1)
 		items, err := collect(t, op, rows, err, scan)
 		if err != nil {
@@ -265,7 +272,7 @@ func listByPath[T any](t *tx, table string, kind store.Kind, cols, account strin
 			return []string{store.FoldName(name)}
 		}), nil
 	}
-	tag := table + "/path"
+	tag = tag + "/path"
 	k, err := newKeyset(kind, opts.ListOptions(), tag, 2)
 	if err != nil {
 		return store.Page[T]{}, err
@@ -282,10 +289,10 @@ func listByPath[T any](t *tx, table string, kind store.Kind, cols, account strin
 	}
 	var rows *sql.Rows
 	if bounded {
-		rows, err = t.query("SELECT "+cols+" FROM "+table+" WHERE account = ? AND (path, name_fold) > (?, ?) AND path < ? ORDER BY path, name_fold LIMIT ?",
+		rows, err = t.query("SELECT "+cols+" FROM "+table+" WHERE account = ?"+filter+" AND (path, name_fold) > (?, ?) AND path < ? ORDER BY path, name_fold LIMIT ?",
 			account, k.after[0], k.after[1], hi, k.limit+1)
 	} else {
-		rows, err = t.query("SELECT "+cols+" FROM "+table+" WHERE account = ? AND (path, name_fold) > (?, ?) ORDER BY path, name_fold LIMIT ?",
+		rows, err = t.query("SELECT "+cols+" FROM "+table+" WHERE account = ?"+filter+" AND (path, name_fold) > (?, ?) ORDER BY path, name_fold LIMIT ?",
 			account, k.after[0], k.after[1], k.limit+1)
 	}
 	items, err := collect(t, op, rows, err, scan)

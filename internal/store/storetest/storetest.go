@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		{"Users", testUsers},
 		{"Groups", testGroups},
 		{"Roles", testRoles},
+		{"ManagedPolicies", testManagedPolicies},
 		{"AccessKeys", testAccessKeys},
 		{"Tags", testTags},
 		{"PolicyAttachments", testPolicyAttachments},

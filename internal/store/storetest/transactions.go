@@ -89,6 +89,7 @@ func testTransactions(t *testing.T, open Opener) {
 		g := f.group(a.ID, "readers", "/")
 		k := f.accessKey(a.ID, u.Name)
 		rl := f.role(a.ID, "reader-role", "/")
+		pol := f.policy(a.ID, "/", "reader-policy")
 		ue := store.Entity{Kind: store.KindUser, Name: u.Name}
 		ref := store.ResourceRef{Account: a.ID, Kind: store.KindUser, ID: u.ID}
 		writes := []struct {
@@ -141,6 +142,16 @@ func testTransactions(t *testing.T, open Opener) {
 			{"PutDeletionTask", func(tx store.Tx) error {
 				return tx.PutDeletionTask(store.DeletionTask{ID: "t", Account: a.ID, RoleName: rl.Name, Status: "SUCCEEDED", Created: f.now})
 			}},
+			{"CreatePolicy", func(tx store.Tx) error {
+				return tx.CreatePolicy(store.Policy{Account: a.ID, ID: awsid.Unique(awsid.ManagedPolicy), Name: "x", Path: "/", ARN: "arn:x", Created: f.now}, "{}")
+			}},
+			{"DeletePolicy", func(tx store.Tx) error { return tx.DeletePolicy(a.ID, pol.ARN) }},
+			{"CreatePolicyVersion", func(tx store.Tx) error {
+				_, err := tx.CreatePolicyVersion(a.ID, pol.ARN, "{}", f.now, true)
+				return err
+			}},
+			{"DeletePolicyVersion", func(tx store.Tx) error { return tx.DeletePolicyVersion(a.ID, pol.ARN, "v1") }},
+			{"SetDefaultPolicyVersion", func(tx store.Tx) error { return tx.SetDefaultPolicyVersion(a.ID, pol.ARN, "v1", f.now) }},
 			{"CreateAccessKey", func(tx store.Tx) error { return tx.CreateAccessKey(newKey(a.ID, u.Name, f.now)) }},
 			{"UpdateAccessKeyStatus", func(tx store.Tx) error {
 				return tx.UpdateAccessKeyStatus(a.ID, u.Name, k.ID, store.AccessKeyInactive)
