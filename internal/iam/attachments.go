@@ -48,6 +48,9 @@ func (s *Service) attach(ctx context.Context, c *service.Call, e store.Entity, p
 		return err
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if err := checkModifiable(tx, c.AccountID, e); err != nil {
+			return err
+		}
 		n, err := tx.CountAttachedPolicies(c.AccountID, e) // and the entity exists
 		if err != nil {
 			return err
@@ -77,6 +80,22 @@ func (s *Service) attach(ctx context.Context, c *service.Call, e store.Entity, p
 	return storeError(err)
 }
 
+// checkModifiable refuses a change to the policies of a service-linked
+// role, which only the role's service makes (see protectedRole).
+func checkModifiable(tx store.Tx, account string, e store.Entity) error {
+	if e.Kind != store.KindRole {
+		return nil
+	}
+	r, err := tx.GetRole(account, e.Name)
+	if err != nil {
+		return err
+	}
+	if isServiceLinked(r) {
+		return protectedRole(r.Name)
+	}
+	return nil
+}
+
 // isAttached reports whether the entity has the policy, so that attaching
 // it again at the quota stays the no-op an attach of an attached policy is.
 func isAttached(tx store.Tx, account string, e store.Entity, policyARN string) (bool, error) {
@@ -100,6 +119,9 @@ func (s *Service) detach(ctx context.Context, c *service.Call, e store.Entity, p
 		return err
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := checkModifiable(tx, c.AccountID, e); err != nil {
+			return err
+		}
 		return tx.DetachPolicy(c.AccountID, e, policyARN)
 	})
 	return storeError(err)

@@ -58,6 +58,9 @@ func (s *Service) putInline(ctx context.Context, c *service.Call, e store.Entity
 		return documentError(err)
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := checkModifiable(tx, c.AccountID, e); err != nil {
+			return err
+		}
 		docs := [][]byte{[]byte(doc)}
 		opts := store.ListOptions{MaxItems: 1000}
 		for {
@@ -101,6 +104,9 @@ func (s *Service) getInline(ctx context.Context, c *service.Call, e store.Entity
 
 func (s *Service) deleteInline(ctx context.Context, c *service.Call, e store.Entity, name string) error {
 	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := checkModifiable(tx, c.AccountID, e); err != nil {
+			return err
+		}
 		return tx.DeleteInlinePolicy(c.AccountID, e, name)
 	})
 	return inlineError(err, e, name)

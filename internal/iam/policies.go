@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/awsquery"
+	"github.com/iamd/iamd/internal/awsid"
 	"github.com/iamd/iamd/internal/iamapi"
 	"github.com/iamd/iamd/internal/service"
 	"github.com/iamd/iamd/internal/store"
@@ -24,7 +24,9 @@ import (
 // AWS's quotas on managed policies (IAM User Guide, "IAM and AWS STS
 // quotas").
 const (
-	maxAttachedPolicies = 10 // per user, group or role
+	maxAttachedPolicies = 10   // per user, group or role
+	maxPolicyVersions   = 5    // per managed policy
+	maxCustomerPolicies = 1500 // customer managed policies per account
 )
 
 // policyARN is a managed policy ARN taken apart:
@@ -110,6 +112,21 @@ func awsManagedPolicy(partition string, p managed.Policy) managedPolicy {
 	}
 }
 
+// customerPolicy renders a stored customer managed policy.
+func customerPolicy(p store.Policy) managedPolicy {
+	return managedPolicy{
+		ARN:            p.ARN,
+		Name:           p.Name,
+		Path:           p.Path,
+		ID:             p.ID,
+		DefaultVersion: p.DefaultVersion,
+		Attachable:     true,
+		Description:    p.Description,
+		Created:        p.Created,
+		Updated:        p.Updated,
+	}
+}
+
 // errNoPolicy reports that lookupPolicy found no policy with the ARN; each
 // operation words the NoSuchEntity answer as AWS does for it.
 var errNoPolicy = errors.New("no such managed policy")
@@ -131,15 +148,14 @@ func lookupPolicy(tx store.Tx, c *service.Call, ref policyARN) (managedPolicy, e
 	if ref.Account != c.AccountID {
 		return managedPolicy{}, errNoPolicy
 	}
-	return lookupCustomerPolicy(tx, c, ref)
-}
-
-// lookupCustomerPolicy finds a customer managed policy of the caller's
-// account. The store keeps no customer managed policies yet (the store's
-// policy family is still to come), so none exists: CreatePolicy is not
-// served until it does.
-func lookupCustomerPolicy(_ store.Tx, _ *service.Call, _ policyARN) (managedPolicy, error) {
-	return managedPolicy{}, errNoPolicy
+	p, err := tx.GetPolicy(c.AccountID, ref.ARN)
+	if errors.Is(err, store.ErrNotFound) {
+		return managedPolicy{}, errNoPolicy
+	}
+	if err != nil {
+		return managedPolicy{}, err
+	}
+	return customerPolicy(p), nil
 }
 
 // attachablePolicy finds the policy an ARN names, answering as AWS's
@@ -153,11 +169,56 @@ func attachablePolicy(tx store.Tx, c *service.Call, ref policyARN) (managedPolic
 	return p, err
 }
 
+// findPolicy parses the ARN and finds the policy, answering
+// policyNotFound when there is none.
+func findPolicy(tx store.Tx, c *service.Call, s string) (managedPolicy, error) {
+	ref, err := parsePolicyARN(s)
+	if err != nil {
+		return managedPolicy{}, err
+	}
+	p, err := lookupPolicy(tx, c, ref)
+	if errors.Is(err, errNoPolicy) {
+		return managedPolicy{}, policyNotFound(s)
+	}
+	return p, err
+}
+
+// ownPolicy parses the ARN of a policy an operation changes: a customer
+// managed policy of the caller's account. AWS's own policies are refused
+// as AWS refuses a write to another account's resource.
+func ownPolicy(c *service.Call, action, s string) (policyARN, error) {
+	ref, err := parsePolicyARN(s)
+	if err != nil {
+		return policyARN{}, err
+	}
+	if ref.AWSManaged() && ref.Partition == c.Partition {
+		if _, ok := managed.ByARN(s); ok {
+			return policyARN{}, accessDenied(c, action, "policy "+s)
+		}
+	}
+	return ref, nil
+}
+
+// policyNotFound is AWS's answer to GetPolicy, TagPolicy and the other
+// operations on a policy when there is none (localstack's recorded AWS
+// responses; the AWS CLI's "Policy arn:aws:iam::1:policy/p was not
+// found.").
+func policyNotFound(arn string) error {
+	return wireError("NoSuchEntity", "Policy %s was not found.", arn)
+}
+
+// versionNotFound is AWS's answer when a policy version, or its policy, is
+// not there (localstack's recorded AWS responses).
+func versionNotFound(arn, version string) error {
+	return wireError("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", arn, version)
+}
+
 // accessDenied is AWS's answer to a change to an AWS managed policy: the
 // policy belongs to AWS's account, and no resource-based policy there
 // grants another account the action, so IAM refuses it as it refuses any
 // cross-account IAM write. The wording is that of AWS's AccessDenied
-// messages for a missing resource-based grant.
+// messages for a missing resource-based grant; the exact answer of IAM to
+// an administrator deleting an AWS managed policy is not on record.
 func accessDenied(c *service.Call, action, resource string) error {
 	return &awsquery.Error{
 		Code:    "AccessDenied",
@@ -190,67 +251,51 @@ func documentError(err error) error {
 	return err
 }
 
+// checkManagedDocument validates a managed policy version's document: the
+// managed policy rules (Version 2012-10-17) and the 6,144-character quota.
+func checkManagedDocument(doc string) error {
+	if _, err := policy.Parse([]byte(doc), policy.Managed); err != nil {
+		return documentError(err)
+	}
+	return documentError(policy.CheckSize(policy.ManagedLimit, "", []byte(doc)))
+}
+
+// checkPolicyTags applies the tag rules the model cannot express to tags
+// on a managed policy. Unlike users' and roles', policies' tag keys are
+// case sensitive ("a" and "A" are two tags), and AWS's duplicate message
+// says nothing about case (localstack's recorded AWS responses).
+func checkPolicyTags(in []iamapi.Tag) ([]store.Tag, error) {
+	seen := make(map[string]bool, len(in))
+	out := make([]store.Tag, 0, len(in))
+	for _, t := range in {
+		if seen[t.Key] {
+			return nil, wireError("InvalidInput", "Duplicate tag keys found.")
+		}
+		seen[t.Key] = true
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return nil, wireError("InvalidInput", "User-defined tag keys can't start with 'aws:'. This prefix is reserved for AWS use.")
+		}
+		out = append(out, store.Tag{Key: t.Key, Value: t.Value})
+	}
+	return out, nil
+}
+
 var _ = family((*Service).policyOperations)
 
 func (s *Service) policyOperations(t service.Table) {
+	t["CreatePolicy"] = service.Op(s.createPolicy)
 	t["GetPolicy"] = service.Op(s.getPolicy)
-	t["GetPolicyVersion"] = service.Op(s.getPolicyVersion)
-	t["ListPolicyVersions"] = service.Op(s.listPolicyVersions)
+	t["DeletePolicy"] = service.Op(s.deletePolicy)
 	t["ListPolicies"] = service.Op(s.listPolicies)
+	t["CreatePolicyVersion"] = service.Op(s.createPolicyVersion)
+	t["GetPolicyVersion"] = service.Op(s.getPolicyVersion)
+	t["DeletePolicyVersion"] = service.Op(s.deletePolicyVersion)
+	t["SetDefaultPolicyVersion"] = service.Op(s.setDefaultPolicyVersion)
+	t["ListPolicyVersions"] = service.Op(s.listPolicyVersions)
+	t["TagPolicy"] = service.Op(s.tagPolicy)
+	t["UntagPolicy"] = service.Op(s.untagPolicy)
+	t["ListPolicyTags"] = service.Op(s.listPolicyTags)
 	t["ListEntitiesForPolicy"] = service.Op(s.listEntitiesForPolicy)
-}
-
-// policyVersion is one version of a managed policy.
-type policyVersion struct {
-	ID       string // "v1", "v2", ...
-	Document string
-	Default  bool
-	Created  time.Time
-}
-
-// policyVersions returns a policy's versions, newest first, as
-// ListPolicyVersions orders them (localstack's recorded AWS responses). Of
-// an AWS managed policy iamd has the default version only: the catalog
-// AWS publishes holds no other.
-func policyVersions(tx store.Tx, c *service.Call, p managedPolicy) ([]policyVersion, error) {
-	if p.AWSManaged {
-		return []policyVersion{{ID: p.DefaultVersion, Document: p.Document, Default: true, Created: p.Updated}}, nil
-	}
-	return customerPolicyVersions(tx, c, p)
-}
-
-// customerPolicyVersions lists a customer managed policy's versions; see
-// lookupCustomerPolicy.
-func customerPolicyVersions(_ store.Tx, _ *service.Call, _ managedPolicy) ([]policyVersion, error) {
-	return nil, errNoPolicy
-}
-
-// policyNotFound is AWS's answer to GetPolicy, TagPolicy and the other
-// operations on a policy when there is none (localstack's recorded AWS
-// responses; the AWS CLI's "Policy arn:aws:iam::1:policy/p was not
-// found.").
-func policyNotFound(arn string) error {
-	return wireError("NoSuchEntity", "Policy %s was not found.", arn)
-}
-
-// versionNotFound is AWS's answer when a policy version, or its policy, is
-// not there.
-func versionNotFound(arn, version string) error {
-	return wireError("NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", arn, version)
-}
-
-// findPolicy parses the ARN and finds the policy, answering
-// policyNotFound when there is none.
-func findPolicy(tx store.Tx, c *service.Call, s string) (managedPolicy, error) {
-	ref, err := parsePolicyARN(s)
-	if err != nil {
-		return managedPolicy{}, err
-	}
-	p, err := lookupPolicy(tx, c, ref)
-	if errors.Is(err, errNoPolicy) {
-		return managedPolicy{}, policyNotFound(s)
-	}
-	return p, err
 }
 
 // policyUsage is how the account uses a managed policy: the entities it is
@@ -260,27 +305,15 @@ type policyUsage struct {
 	Boundaries  int
 }
 
-// boundaryUses counts, for each policy ARN, the account's users and roles
-// that have it as their permissions boundary. The store has no index on
-// boundaries, so this reads the account's users once per call.
-func boundaryUses(tx store.Tx, account string) (map[string]int, error) {
-	uses := map[string]int{}
-	opts := store.PathListOptions{MaxItems: 1000}
-	for {
-		p, err := tx.ListUsers(account, opts)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range p.Items {
-			if u.PermissionsBoundary != "" {
-				uses[u.PermissionsBoundary]++
-			}
-		}
-		if !p.Truncated() {
-			return uses, nil
-		}
-		opts.Marker = p.Marker
+// usageOf counts the account's uses of a policy.
+func usageOf(tx store.Tx, account, arn string) (policyUsage, error) {
+	var u policyUsage
+	var err error
+	if u.Attachments, err = tx.CountPolicyAttachments(account, arn); err != nil {
+		return u, err
 	}
+	u.Boundaries, err = tx.CountPermissionsBoundaryUses(account, arn)
+	return u, err
 }
 
 // apiPolicy renders a managed policy as ListPolicies and GetPolicy return
@@ -300,6 +333,59 @@ func apiPolicy(p managedPolicy, u policyUsage) iamapi.Policy {
 	}
 }
 
+// createPolicy creates a customer managed policy with its document as the
+// default version v1. The response carries the tags given, but not the
+// description, which only GetPolicy returns (localstack's recorded AWS
+// responses).
+func (s *Service) createPolicy(ctx context.Context, c *service.Call, in *iamapi.CreatePolicyRequest) (*iamapi.CreatePolicyResponse, error) {
+	tags, err := checkPolicyTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkManagedDocument(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	path := pathOr(in.Path)
+	p := store.Policy{
+		Account:        c.AccountID,
+		ID:             awsid.Unique(awsid.ManagedPolicy),
+		Name:           in.PolicyName,
+		Path:           path,
+		ARN:            managedPolicyARN(c.Partition, c.AccountID, path, in.PolicyName),
+		Description:    str(in.Description),
+		Created:        c.Now,
+		Updated:        c.Now,
+		DefaultVersion: "v1",
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		n, err := tx.CountPolicies(c.AccountID)
+		if err != nil {
+			return err
+		}
+		if n >= maxCustomerPolicies {
+			// The quota's name follows AWS's UsersPerAccount and
+			// RolesPerAccount messages; this one is not on record.
+			return wireError("LimitExceeded", "Cannot exceed quota for PoliciesPerAccount: %d", maxCustomerPolicies)
+		}
+		if err := tx.CreatePolicy(p, in.PolicyDocument); err != nil {
+			if errors.Is(err, store.ErrAlreadyExists) {
+				return wireError("EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
+			}
+			return err
+		}
+		if len(tags) > 0 {
+			return tx.TagResource(store.ResourceRef{Account: c.AccountID, Kind: store.KindPolicy, ID: p.ID}, tags)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out := apiPolicy(customerPolicy(p), policyUsage{})
+	out.Tags = apiTags(tags)
+	return &iamapi.CreatePolicyResponse{Policy: &out}, nil
+}
+
 func (s *Service) getPolicy(ctx context.Context, c *service.Call, in *iamapi.GetPolicyRequest) (*iamapi.GetPolicyResponse, error) {
 	var out iamapi.Policy
 	err := s.store.View(ctx, func(tx store.Tx) error {
@@ -307,25 +393,24 @@ func (s *Service) getPolicy(ctx context.Context, c *service.Call, in *iamapi.Get
 		if err != nil {
 			return err
 		}
-		var u policyUsage
-		if u.Attachments, err = tx.CountPolicyAttachments(c.AccountID, p.ARN); err != nil {
-			return err
-		}
-		uses, err := boundaryUses(tx, c.AccountID)
+		u, err := usageOf(tx, c.AccountID, p.ARN)
 		if err != nil {
 			return err
 		}
-		u.Boundaries = uses[p.ARN]
 		out = apiPolicy(p, u)
 		if p.Description != "" {
 			out.Description = ptr(p.Description)
 		}
+		// GetPolicy answers an empty Tags element for a policy without
+		// tags (localstack's recorded AWS responses), AWS managed ones
+		// included.
+		out.Tags = []iamapi.Tag{}
 		if !p.AWSManaged {
 			tags, err := allTags(tx, store.ResourceRef{Account: c.AccountID, Kind: store.KindPolicy, ID: p.ID})
 			if err != nil {
 				return err
 			}
-			out.Tags = apiTags(tags)
+			out.Tags = append(out.Tags, apiTags(tags)...)
 		}
 		return nil
 	})
@@ -333,6 +418,59 @@ func (s *Service) getPolicy(ctx context.Context, c *service.Call, in *iamapi.Get
 		return nil, storeError(err)
 	}
 	return &iamapi.GetPolicyResponse{Policy: &out}, nil
+}
+
+// deletePolicy deletes a customer managed policy and its default version.
+// AWS refuses while the policy is attached, or is a user's or role's
+// permissions boundary (gruntwork-io/cloud-nuke#972: "Cannot delete a
+// policy attached to entities."), and while versions other than the
+// default remain.
+func (s *Service) deletePolicy(ctx context.Context, c *service.Call, in *iamapi.DeletePolicyRequest) (*service.Empty, error) {
+	ref, err := ownPolicy(c, "DeletePolicy", in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := lookupPolicy(tx, c, ref); err != nil {
+			return err
+		}
+		deps, err := tx.PolicyDependencies(c.AccountID, ref.ARN)
+		if err != nil {
+			return err
+		}
+		switch {
+		case deps.Attachments > 0 || deps.BoundaryUses > 0:
+			return wireError("DeleteConflict", "Cannot delete a policy attached to entities.")
+		case deps.NonDefaultVersions > 0:
+			return wireError("DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+		}
+		return tx.DeletePolicy(c.AccountID, ref.ARN)
+	})
+	if errors.Is(err, errNoPolicy) {
+		return nil, policyNotFound(in.PolicyArn)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+// policyVersion is one version of a managed policy.
+type policyVersion struct {
+	ID       string // "v1", "v2", ...
+	Document string
+	Default  bool
+	Created  time.Time
+}
+
+// awsDefaultVersion is the one version iamd has of an AWS managed policy:
+// the catalog AWS publishes holds the default version only.
+func awsDefaultVersion(p managedPolicy) policyVersion {
+	return policyVersion{ID: p.DefaultVersion, Document: p.Document, Default: true, Created: p.Updated}
+}
+
+func storedVersion(v store.PolicyVersion) policyVersion {
+	return policyVersion{ID: v.ID, Document: v.Document, Default: v.IsDefault, Created: v.Created}
 }
 
 // apiVersion renders a policy version; the document, URL-encoded, only
@@ -345,28 +483,72 @@ func apiVersion(v policyVersion, withDocument bool) iamapi.PolicyVersion {
 	return out
 }
 
+// createPolicyVersion adds a version to a customer managed policy, within
+// AWS's quota of five versions, and makes it the default if asked. The
+// response carries no document (localstack's recorded AWS responses).
+func (s *Service) createPolicyVersion(ctx context.Context, c *service.Call, in *iamapi.CreatePolicyVersionRequest) (*iamapi.CreatePolicyVersionResponse, error) {
+	ref, err := ownPolicy(c, "CreatePolicyVersion", in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkManagedDocument(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	var v store.PolicyVersion
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := lookupPolicy(tx, c, ref); err != nil {
+			return err
+		}
+		n, err := tx.CountPolicyVersions(c.AccountID, ref.ARN)
+		if err != nil {
+			return err
+		}
+		if n >= maxPolicyVersions {
+			return wireError("LimitExceeded", "A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
+		}
+		v, err = tx.CreatePolicyVersion(c.AccountID, ref.ARN, in.PolicyDocument, c.Now, in.SetAsDefault != nil && *in.SetAsDefault)
+		return err
+	})
+	if errors.Is(err, errNoPolicy) {
+		return nil, policyNotFound(in.PolicyArn)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out := apiVersion(storedVersion(v), false)
+	return &iamapi.CreatePolicyVersionResponse{PolicyVersion: &out}, nil
+}
+
+// policyVersionOf finds one version of a policy; errNoPolicy when the
+// policy or the version is not there.
+func policyVersionOf(tx store.Tx, c *service.Call, ref policyARN, id string) (policyVersion, error) {
+	p, err := lookupPolicy(tx, c, ref)
+	if err != nil {
+		return policyVersion{}, err
+	}
+	if p.AWSManaged {
+		if v := awsDefaultVersion(p); v.ID == id {
+			return v, nil
+		}
+		return policyVersion{}, errNoPolicy
+	}
+	v, err := tx.GetPolicyVersion(c.AccountID, p.ARN, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return policyVersion{}, errNoPolicy
+	}
+	return storedVersion(v), err
+}
+
 func (s *Service) getPolicyVersion(ctx context.Context, c *service.Call, in *iamapi.GetPolicyVersionRequest) (*iamapi.GetPolicyVersionResponse, error) {
 	ref, err := parsePolicyARN(in.PolicyArn)
 	if err != nil {
 		return nil, err
 	}
-	var out iamapi.PolicyVersion
+	var v policyVersion
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		p, err := lookupPolicy(tx, c, ref)
-		if err != nil {
-			return err
-		}
-		vs, err := policyVersions(tx, c, p)
-		if err != nil {
-			return err
-		}
-		for _, v := range vs {
-			if v.ID == in.VersionId {
-				out = apiVersion(v, true)
-				return nil
-			}
-		}
-		return errNoPolicy
+		var err error
+		v, err = policyVersionOf(tx, c, ref, in.VersionId)
+		return err
 	})
 	if errors.Is(err, errNoPolicy) {
 		return nil, versionNotFound(in.PolicyArn, in.VersionId)
@@ -374,37 +556,169 @@ func (s *Service) getPolicyVersion(ctx context.Context, c *service.Call, in *iam
 	if err != nil {
 		return nil, storeError(err)
 	}
+	out := apiVersion(v, true)
 	return &iamapi.GetPolicyVersionResponse{PolicyVersion: &out}, nil
 }
 
+func (s *Service) deletePolicyVersion(ctx context.Context, c *service.Call, in *iamapi.DeletePolicyVersionRequest) (*service.Empty, error) {
+	ref, err := ownPolicy(c, "DeletePolicyVersion", in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		v, err := policyVersionOf(tx, c, ref, in.VersionId)
+		if err != nil {
+			return err
+		}
+		if v.Default {
+			return wireError("DeleteConflict", "Cannot delete the default version of a policy.")
+		}
+		return tx.DeletePolicyVersion(c.AccountID, ref.ARN, in.VersionId)
+	})
+	if errors.Is(err, errNoPolicy) {
+		return nil, versionNotFound(in.PolicyArn, in.VersionId)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) setDefaultPolicyVersion(ctx context.Context, c *service.Call, in *iamapi.SetDefaultPolicyVersionRequest) (*service.Empty, error) {
+	ref, err := ownPolicy(c, "SetDefaultPolicyVersion", in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		v, err := policyVersionOf(tx, c, ref, in.VersionId)
+		if err != nil || v.Default {
+			return err
+		}
+		return tx.SetDefaultPolicyVersion(c.AccountID, ref.ARN, in.VersionId, c.Now)
+	})
+	if errors.Is(err, errNoPolicy) {
+		return nil, versionNotFound(in.PolicyArn, in.VersionId)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+// listPolicyVersions lists a policy's versions, newest first (localstack's
+// recorded AWS responses).
 func (s *Service) listPolicyVersions(ctx context.Context, c *service.Call, in *iamapi.ListPolicyVersionsRequest) (*iamapi.ListPolicyVersionsResponse, error) {
 	var vs []policyVersion
+	var next string
 	err := s.store.View(ctx, func(tx store.Tx) error {
+		vs, next = vs[:0], ""
 		p, err := findPolicy(tx, c, in.PolicyArn)
 		if err != nil {
 			return err
 		}
-		vs, err = policyVersions(tx, c, p)
+		if p.AWSManaged {
+			if str(in.Marker) != "" {
+				return badMarker()
+			}
+			vs = append(vs, awsDefaultVersion(p))
+			return nil
+		}
+		pg, err := tx.ListPolicyVersions(c.AccountID, p.ARN, page(in.Marker, in.MaxItems))
+		if err != nil {
+			return err
+		}
+		for _, v := range pg.Items {
+			vs = append(vs, storedVersion(v))
+		}
+		next = pg.Marker
+		return nil
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out := &iamapi.ListPolicyVersionsResponse{Versions: make([]iamapi.PolicyVersion, 0, len(vs)), IsTruncated: ptr(next != "")}
+	for _, v := range vs {
+		out.Versions = append(out.Versions, apiVersion(v, false))
+	}
+	if next != "" {
+		out.Marker = ptr(next)
+	}
+	return out, nil
+}
+
+// taggedPolicy finds the customer managed policy a tag operation acts on.
+func taggedPolicy(tx store.Tx, c *service.Call, ref policyARN) (store.ResourceRef, error) {
+	p, err := lookupPolicy(tx, c, ref)
+	if errors.Is(err, errNoPolicy) {
+		return store.ResourceRef{}, policyNotFound(ref.ARN)
+	}
+	if err != nil {
+		return store.ResourceRef{}, err
+	}
+	return store.ResourceRef{Account: c.AccountID, Kind: store.KindPolicy, ID: p.ID}, nil
+}
+
+func (s *Service) tagPolicy(ctx context.Context, c *service.Call, in *iamapi.TagPolicyRequest) (*service.Empty, error) {
+	ref, err := ownPolicy(c, "TagPolicy", in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := checkPolicyTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := taggedPolicy(tx, c, ref)
+		if err != nil {
+			return err
+		}
+		return tagResource(tx, r, tags, "Policy")
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) untagPolicy(ctx context.Context, c *service.Call, in *iamapi.UntagPolicyRequest) (*service.Empty, error) {
+	ref, err := ownPolicy(c, "UntagPolicy", in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := taggedPolicy(tx, c, ref)
+		if err != nil {
+			return err
+		}
+		return tx.UntagResource(r, in.TagKeys)
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+// listPolicyTags lists a customer managed policy's tags; an AWS managed
+// policy has none.
+func (s *Service) listPolicyTags(ctx context.Context, c *service.Call, in *iamapi.ListPolicyTagsRequest) (*iamapi.ListPolicyTagsResponse, error) {
+	var p store.Page[store.Tag]
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		mp, err := findPolicy(tx, c, in.PolicyArn)
+		if err != nil || mp.AWSManaged {
+			p = store.Page[store.Tag]{}
+			return err
+		}
+		p, err = tx.ListTags(store.ResourceRef{Account: c.AccountID, Kind: store.KindPolicy, ID: mp.ID}, page(in.Marker, in.MaxItems))
 		return err
 	})
 	if err != nil {
 		return nil, storeError(err)
 	}
-	// A policy has at most five versions: one page, whatever MaxItems
-	// asks, unless it asks for fewer.
-	start, err := offsetMarker("versions", in.Marker, len(vs))
-	if err != nil {
-		return nil, err
+	out := &iamapi.ListPolicyTagsResponse{Tags: apiTags(p.Items)}
+	if out.Tags == nil {
+		out.Tags = []iamapi.Tag{}
 	}
-	end := min(start+pageSize(in.MaxItems), len(vs))
-	out := &iamapi.ListPolicyVersionsResponse{Versions: make([]iamapi.PolicyVersion, 0, end-start)}
-	for _, v := range vs[start:end] {
-		out.Versions = append(out.Versions, apiVersion(v, false))
-	}
-	out.IsTruncated = ptr(end < len(vs))
-	if end < len(vs) {
-		out.Marker = ptr(encodeOffsetMarker("versions", end))
-	}
+	out.IsTruncated, out.Marker = truncation(p)
 	return out, nil
 }
 
@@ -444,58 +758,45 @@ func decodeMarker(list string, marker *string) (string, error) {
 	return key, nil
 }
 
-func encodeOffsetMarker(list string, offset int) string {
-	return encodeMarker(list, strconv.Itoa(offset))
-}
-
-// offsetMarker decodes a marker of a short list paged by position.
-func offsetMarker(list string, marker *string, n int) (int, error) {
-	key, err := decodeMarker(list, marker)
-	if err != nil || key == "" {
-		return 0, err
-	}
-	i, err := strconv.Atoi(key)
-	if err != nil || i <= 0 || i > n {
-		return 0, badMarker()
-	}
-	return i, nil
-}
-
-// policyLister gathers one page of ListPolicies, applying the filters
-// that need the account's usage of each policy.
+// policyLister gathers one page of ListPolicies: the AWS managed policies
+// (by name), then the account's customer managed ones (in the store's
+// order).
 type policyLister struct {
-	tx           store.Tx
-	c            *service.Call
-	prefix       string
-	onlyAttached bool
-	usage        string // PolicyUsageFilter
-	limit        int
-	boundaries   map[string]int
-	out          []iamapi.Policy
+	tx     store.Tx
+	c      *service.Call
+	prefix string
+	use    store.PolicyUse
+	limit  int
+	out    []iamapi.Policy
 }
 
-// kept returns the policy's usage and whether the filters keep it.
-// OnlyAttached keeps the policies attached to an entity or used as a
-// boundary, or only one of the two when PolicyUsageFilter names it.
-func (l *policyLister) kept(p managedPolicy) (policyUsage, bool, error) {
-	if !strings.HasPrefix(p.Path, l.prefix) {
-		return policyUsage{}, false, nil
+// policyUse maps ListPolicies' OnlyAttached and PolicyUsageFilter onto the
+// store's filter: OnlyAttached keeps the policies attached to an entity or
+// used as a boundary, or only one of the two when PolicyUsageFilter names
+// it; without OnlyAttached every policy is listed.
+func policyUse(onlyAttached bool, usage string) store.PolicyUse {
+	switch {
+	case !onlyAttached:
+		return store.AnyUse
+	case usage == iamapi.PolicyUsageTypePermissionsPolicy:
+		return store.AttachedAsPermissions
+	case usage == iamapi.PolicyUsageTypePermissionsBoundary:
+		return store.UsedAsBoundary
 	}
-	n, err := l.tx.CountPolicyAttachments(l.c.AccountID, p.ARN)
-	if err != nil {
-		return policyUsage{}, false, err
+	return store.AttachedOrBoundary
+}
+
+// keeps reports whether the use filter keeps a policy used so.
+func keeps(use store.PolicyUse, u policyUsage) bool {
+	switch use {
+	case store.AttachedOrBoundary:
+		return u.Attachments > 0 || u.Boundaries > 0
+	case store.AttachedAsPermissions:
+		return u.Attachments > 0
+	case store.UsedAsBoundary:
+		return u.Boundaries > 0
 	}
-	u := policyUsage{Attachments: n, Boundaries: l.boundaries[p.ARN]}
-	if !l.onlyAttached {
-		return u, true, nil
-	}
-	switch l.usage {
-	case iamapi.PolicyUsageTypePermissionsPolicy:
-		return u, u.Attachments > 0, nil
-	case iamapi.PolicyUsageTypePermissionsBoundary:
-		return u, u.Boundaries > 0, nil
-	}
-	return u, u.Attachments > 0 || u.Boundaries > 0, nil
+	return true
 }
 
 // awsPart adds the AWS managed policies after the named one and returns
@@ -504,12 +805,15 @@ func (l *policyLister) kept(p managedPolicy) (policyUsage, bool, error) {
 func (l *policyLister) awsPart(after string) (string, error) {
 	all := awsPolicies()
 	for i := sort.Search(len(all), func(i int) bool { return all[i].Name > after }); i < len(all); i++ {
+		if !strings.HasPrefix(all[i].Path, l.prefix) {
+			continue
+		}
 		p := awsManagedPolicy(l.c.Partition, all[i])
-		u, ok, err := l.kept(p)
-		if err != nil || !ok {
-			if err != nil {
-				return "", err
-			}
+		u, err := usageOf(l.tx, l.c.AccountID, p.ARN)
+		if err != nil {
+			return "", err
+		}
+		if !keeps(l.use, u) {
 			continue
 		}
 		if len(l.out) == l.limit { // one more exists: the page is full
@@ -520,18 +824,31 @@ func (l *policyLister) awsPart(after string) (string, error) {
 	return "", nil
 }
 
-// localPart adds the account's customer managed policies from the store
-// marker on and returns the marker key of the next page. The store keeps
-// no customer managed policies yet (see lookupCustomerPolicy), so there
-// are none to add.
-func (l *policyLister) localPart(_ string) (string, error) {
-	return "", nil
+// localPart fills the page with the account's customer managed policies
+// from the store's marker on, and returns the marker key of the next page.
+// The store applies the filters, so one read fills the page.
+func (l *policyLister) localPart(marker string) (string, error) {
+	if len(l.out) == l.limit {
+		return "local:" + marker, nil
+	}
+	p, err := l.tx.ListPolicies(l.c.AccountID, store.PolicyListOptions{
+		PathPrefix: l.prefix, Use: l.use, Marker: marker, MaxItems: l.limit - len(l.out),
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, sp := range p.Items {
+		l.out = append(l.out, apiPolicy(customerPolicy(sp), policyUsage{Attachments: sp.AttachmentCount, Boundaries: sp.PermissionsBoundaryUsageCount}))
+	}
+	if p.Marker == "" {
+		return "", nil
+	}
+	return "local:" + p.Marker, nil
 }
 
-// listPolicies lists the AWS managed policies (by name) and then the
-// account's customer managed ones (in the store's order), filtered by
-// scope, path and use. Its marker says which part the next page starts in,
-// and where.
+// listPolicies lists the AWS managed and customer managed policies,
+// filtered by scope, path and use. Its marker says which part the next
+// page starts in, and where.
 func (s *Service) listPolicies(ctx context.Context, c *service.Call, in *iamapi.ListPoliciesRequest) (*iamapi.ListPoliciesResponse, error) {
 	scope := str(in.Scope)
 	key, err := decodeMarker("policies", in.Marker)
@@ -544,7 +861,7 @@ func (s *Service) listPolicies(ctx context.Context, c *service.Call, in *iamapi.
 		part = "aws"
 	case key == "":
 		part = "local"
-	case part != "aws" && part != "local":
+	case part != "aws" && part != "local", part == "aws" && scope == iamapi.PolicyScopeTypeLocal:
 		return nil, badMarker()
 	}
 	var next string
@@ -552,25 +869,19 @@ func (s *Service) listPolicies(ctx context.Context, c *service.Call, in *iamapi.
 	err = s.store.View(ctx, func(tx store.Tx) error {
 		l := &policyLister{
 			tx: tx, c: c, prefix: pathOr(in.PathPrefix), limit: pageSize(in.MaxItems),
-			onlyAttached: in.OnlyAttached != nil && *in.OnlyAttached, usage: str(in.PolicyUsageFilter),
+			use: policyUse(in.OnlyAttached != nil && *in.OnlyAttached, str(in.PolicyUsageFilter)),
 		}
 		var err error
-		if l.boundaries, err = boundaryUses(tx, c.AccountID); err != nil {
-			return err
-		}
-		next = ""
+		next, out = "", nil
 		if part == "aws" {
-			if next, err = l.awsPart(after); err != nil || next != "" || scope == iamapi.PolicyScopeTypeAws {
+			next, err = l.awsPart(after)
+			if err != nil || next != "" || scope == iamapi.PolicyScopeTypeAws {
 				out = l.out
 				return err
 			}
 			after = ""
 		}
-		if len(l.out) == l.limit {
-			next = "local:" // the customer managed policies start the next page
-		} else {
-			next, err = l.localPart(after)
-		}
+		next, err = l.localPart(after)
 		out = l.out
 		return err
 	})
@@ -592,6 +903,45 @@ type policyEntity struct {
 	Kind store.Kind
 	Name string
 	ID   string
+}
+
+// forEachBounded calls fn for each user and role of the account under the
+// path prefix that has a permissions boundary. The store has no list of
+// the users and roles by boundary, so this reads the account's users and
+// roles.
+func forEachBounded(tx store.Tx, account, prefix string, fn func(e policyEntity, boundary string)) error {
+	opts := store.PathListOptions{PathPrefix: prefix, MaxItems: 1000}
+	for {
+		p, err := tx.ListUsers(account, opts)
+		if err != nil {
+			return err
+		}
+		for _, u := range p.Items {
+			if u.PermissionsBoundary != "" {
+				fn(policyEntity{Kind: store.KindUser, Name: u.Name, ID: u.ID}, u.PermissionsBoundary)
+			}
+		}
+		if !p.Truncated() {
+			break
+		}
+		opts.Marker = p.Marker
+	}
+	opts.Marker = ""
+	for {
+		p, err := tx.ListRoles(account, opts)
+		if err != nil {
+			return err
+		}
+		for _, r := range p.Items {
+			if r.PermissionsBoundary != "" {
+				fn(policyEntity{Kind: store.KindRole, Name: r.Name, ID: r.ID}, r.PermissionsBoundary)
+			}
+		}
+		if !p.Truncated() {
+			return nil
+		}
+		opts.Marker = p.Marker
+	}
 }
 
 // listEntitiesForPolicy lists the users, groups and roles of the account
@@ -625,11 +975,8 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *service.Call, in
 	err = s.store.View(ctx, func(tx store.Tx) error {
 		entities = entities[:0]
 		p, err := attachablePolicy(tx, c, ref)
-		if err != nil {
+		if err != nil || kind == "none" {
 			return err
-		}
-		if kind == "none" {
-			return nil
 		}
 		seen := map[string]bool{}
 		add := func(e policyEntity) {
@@ -638,7 +985,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *service.Call, in
 				entities = append(entities, e)
 			}
 		}
-		if usage != iamapi.PolicyUsageTypePermissionsBoundary && kind != "none" {
+		if usage != iamapi.PolicyUsageTypePermissionsBoundary {
 			opts := store.ListOptions{MaxItems: 1000}
 			for {
 				pg, err := tx.ListEntitiesForPolicy(c.AccountID, p.ARN, kind, opts)
@@ -654,22 +1001,14 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *service.Call, in
 				opts.Marker = pg.Marker
 			}
 		}
-		if usage != iamapi.PolicyUsageTypePermissionsPolicy && (kind == "" || kind == store.KindUser) {
-			opts := store.PathListOptions{PathPrefix: prefix, MaxItems: 1000}
-			for {
-				pg, err := tx.ListUsers(c.AccountID, opts)
-				if err != nil {
-					return err
+		if usage != iamapi.PolicyUsageTypePermissionsPolicy {
+			err := forEachBounded(tx, c.AccountID, prefix, func(e policyEntity, boundary string) {
+				if boundary == p.ARN {
+					add(e)
 				}
-				for _, u := range pg.Items {
-					if u.PermissionsBoundary == p.ARN {
-						add(policyEntity{Kind: store.KindUser, Name: u.Name, ID: u.ID})
-					}
-				}
-				if !pg.Truncated() {
-					break
-				}
-				opts.Marker = pg.Marker
+			})
+			if err != nil {
+				return err
 			}
 		}
 		if prefix == "/" {
@@ -719,7 +1058,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *service.Call, in
 // entityKey orders the entities of ListEntitiesForPolicy: by kind, then id.
 func entityKey(e policyEntity) string { return string(e.Kind) + "/" + e.ID }
 
-// entityPath returns the path of a user or group, for PathPrefix.
+// entityPath returns the path of a user, group or role, for PathPrefix.
 func entityPath(tx store.Tx, e policyEntity) (string, error) {
 	switch e.Kind {
 	case store.KindUser:
@@ -728,6 +1067,9 @@ func entityPath(tx store.Tx, e policyEntity) (string, error) {
 	case store.KindGroup:
 		g, err := tx.GetGroupByID(e.ID)
 		return g.Path, err
+	case store.KindRole:
+		r, err := tx.GetRoleByID(e.ID)
+		return r.Path, err
 	}
 	return "", fmt.Errorf("iam: no path lookup for %s %s", e.Kind, e.Name)
 }
