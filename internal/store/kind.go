@@ -19,6 +19,7 @@ const (
 	KindPolicy                    Kind = "policy"
 	KindPolicyVersion             Kind = "policy version"
 	KindInstanceProfile           Kind = "instance profile"
+	KindProfileRole               Kind = "instance profile role"
 	KindLoginProfile              Kind = "login profile"
 	KindMFADevice                 Kind = "MFA device"
 	KindOIDCProvider              Kind = "OpenID Connect provider"

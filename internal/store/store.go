@@ -29,6 +29,7 @@ type Tx interface {
 	Users
 	Groups
 	Roles
+	InstanceProfiles
 	AccessKeys
 	Tags
 	ManagedPolicies

@@ -175,6 +175,7 @@ var accountTables = []string{
 	"access_keys",
 	"group_members",
 	"iam_groups",
+	"instance_profiles",
 	"roles",
 	"role_deletion_tasks",
 	"users",

@@ -151,15 +151,16 @@ func (t *tx) SetRolePermissionsBoundary(account, name, policyARN string) error {
 // roleDepsQuery counts a role's dependents in one round trip.
 const roleDepsQuery = `SELECT
 	(SELECT COUNT(*) FROM policy_attachments WHERE role_id = ?),
-	(SELECT COUNT(*) FROM inline_policies WHERE role_id = ?)`
+	(SELECT COUNT(*) FROM inline_policies WHERE role_id = ?),
+	(SELECT COUNT(*) FROM instance_profiles WHERE role_id = ?)`
 
 func (t *tx) roleDependencies(op, id string) (store.RoleDependencies, error) {
 	var d store.RoleDependencies
-	var attached, inline int64
-	if err := t.row(roleDepsQuery, id, id).Scan(&attached, &inline); err != nil {
+	var attached, inline, profiles int64
+	if err := t.row(roleDepsQuery, id, id, id).Scan(&attached, &inline, &profiles); err != nil {
 		return d, t.fail(op, err)
 	}
-	d.AttachedPolicies, d.InlinePolicies = int(attached), int(inline)
+	d.AttachedPolicies, d.InlinePolicies, d.InstanceProfiles = int(attached), int(inline), int(profiles)
 	return d, nil
 }
 

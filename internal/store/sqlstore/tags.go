@@ -11,9 +11,10 @@ import (
 // resources' ids, so that tags are only ever written for resources that
 // exist.
 var taggable = map[store.Kind]struct{ table, idCol string }{
-	store.KindUser:   {"users", "id"},
-	store.KindRole:   {"roles", "id"},
-	store.KindPolicy: {"policies", "id"},
+	store.KindUser:            {"users", "id"},
+	store.KindRole:            {"roles", "id"},
+	store.KindPolicy:          {"policies", "id"},
+	store.KindInstanceProfile: {"instance_profiles", "id"},
 }
 
 // tagKeyFold returns the form of a tag key that uniqueness compares.

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Groups", testGroups},
 		{"Roles", testRoles},
 		{"ManagedPolicies", testManagedPolicies},
+		{"InstanceProfiles", testInstanceProfiles},
 		{"AccessKeys", testAccessKeys},
 		{"Tags", testTags},
 		{"PolicyAttachments", testPolicyAttachments},

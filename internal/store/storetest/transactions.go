@@ -90,6 +90,7 @@ func testTransactions(t *testing.T, open Opener) {
 		k := f.accessKey(a.ID, u.Name)
 		rl := f.role(a.ID, "reader-role", "/")
 		pol := f.policy(a.ID, "/", "reader-policy")
+		ip := f.instanceProfile(a.ID, "reader-profile", "/")
 		ue := store.Entity{Kind: store.KindUser, Name: u.Name}
 		ref := store.ResourceRef{Account: a.ID, Kind: store.KindUser, ID: u.ID}
 		writes := []struct {
@@ -152,6 +153,12 @@ func testTransactions(t *testing.T, open Opener) {
 			}},
 			{"DeletePolicyVersion", func(tx store.Tx) error { return tx.DeletePolicyVersion(a.ID, pol.ARN, "v1") }},
 			{"SetDefaultPolicyVersion", func(tx store.Tx) error { return tx.SetDefaultPolicyVersion(a.ID, pol.ARN, "v1", f.now) }},
+			{"CreateInstanceProfile", func(tx store.Tx) error {
+				return tx.CreateInstanceProfile(store.InstanceProfile{Account: a.ID, ID: awsid.Unique(awsid.InstanceProfile), Name: "x", Path: "/", Created: f.now})
+			}},
+			{"DeleteInstanceProfile", func(tx store.Tx) error { return tx.DeleteInstanceProfile(a.ID, ip.Name) }},
+			{"AddRoleToInstanceProfile", func(tx store.Tx) error { return tx.AddRoleToInstanceProfile(a.ID, ip.Name, rl.Name) }},
+			{"RemoveRoleFromInstanceProfile", func(tx store.Tx) error { return tx.RemoveRoleFromInstanceProfile(a.ID, ip.Name, rl.Name) }},
 			{"CreateAccessKey", func(tx store.Tx) error { return tx.CreateAccessKey(newKey(a.ID, u.Name, f.now)) }},
 			{"UpdateAccessKeyStatus", func(tx store.Tx) error {
 				return tx.UpdateAccessKeyStatus(a.ID, u.Name, k.ID, store.AccessKeyInactive)
