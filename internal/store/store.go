@@ -31,6 +31,8 @@ type Tx interface {
 	Roles
 	InstanceProfiles
 	AccessKeys
+	LoginProfiles
+	AccountSettings
 	Tags
 	ManagedPolicies
 	PolicyAttachments

@@ -34,6 +34,8 @@ func Run(t *testing.T, open Opener) {
 		{"ManagedPolicies", testManagedPolicies},
 		{"InstanceProfiles", testInstanceProfiles},
 		{"AccessKeys", testAccessKeys},
+		{"LoginProfiles", testLoginProfiles},
+		{"AccountSettings", testAccountSettings},
 		{"Tags", testTags},
 		{"PolicyAttachments", testPolicyAttachments},
 		{"InlinePolicies", testInlinePolicies},

@@ -159,6 +159,18 @@ func testTransactions(t *testing.T, open Opener) {
 			{"DeleteInstanceProfile", func(tx store.Tx) error { return tx.DeleteInstanceProfile(a.ID, ip.Name) }},
 			{"AddRoleToInstanceProfile", func(tx store.Tx) error { return tx.AddRoleToInstanceProfile(a.ID, ip.Name, rl.Name) }},
 			{"RemoveRoleFromInstanceProfile", func(tx store.Tx) error { return tx.RemoveRoleFromInstanceProfile(a.ID, ip.Name, rl.Name) }},
+			{"CreateLoginProfile", func(tx store.Tx) error {
+				return tx.CreateLoginProfile(a.ID, u.Name, store.LoginProfile{PasswordHash: []byte("h"), Created: f.now})
+			}},
+			{"UpdateLoginProfile", func(tx store.Tx) error {
+				return tx.UpdateLoginProfile(a.ID, u.Name, store.LoginProfileUpdate{PasswordHash: []byte("h"), PasswordChanged: f.now})
+			}},
+			{"DeleteLoginProfile", func(tx store.Tx) error { return tx.DeleteLoginProfile(a.ID, u.Name) }},
+			{"PutPasswordPolicy", func(tx store.Tx) error { return tx.PutPasswordPolicy(a.ID, store.PasswordPolicy{}) }},
+			{"DeletePasswordPolicy", func(tx store.Tx) error { return tx.DeletePasswordPolicy(a.ID) }},
+			{"PutCredentialReport", func(tx store.Tx) error {
+				return tx.PutCredentialReport(a.ID, store.CredentialReport{Generated: f.now})
+			}},
 			{"CreateAccessKey", func(tx store.Tx) error { return tx.CreateAccessKey(newKey(a.ID, u.Name, f.now)) }},
 			{"UpdateAccessKeyStatus", func(tx store.Tx) error {
 				return tx.UpdateAccessKeyStatus(a.ID, u.Name, k.ID, store.AccessKeyInactive)

@@ -1,0 +1,155 @@
+package storetest
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/iamd/iamd/internal/store"
+)
+
+func testLoginProfiles(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	a := f.account()
+	u := f.user(a.ID, "Alice", "/")
+	f.user(a.ID, "bob", "/")
+	f.mustUpdate(func(tx store.Tx) error {
+		return tx.CreateLoginProfile(a.ID, "alice", store.LoginProfile{PasswordHash: []byte("hash-1"), PasswordResetRequired: true, Created: f.now})
+	})
+
+	t.Run("Get", func(t *testing.T) {
+		f.mustView(func(tx store.Tx) error {
+			p, err := tx.GetLoginProfile(a.ID, "ALICE")
+			noErr(t, err, "GetLoginProfile")
+			if p.UserName != u.Name || p.UserID != u.ID || p.Account != a.ID || string(p.PasswordHash) != "hash-1" ||
+				!p.PasswordResetRequired || !p.PasswordChanged.IsZero() {
+				t.Fatalf("GetLoginProfile = %+v", p)
+			}
+			sameTime(t, "Created", p.Created, f.now)
+			_, err = tx.GetLoginProfile(a.ID, "bob")
+			wantErr(t, err, store.ErrNotFound, store.KindLoginProfile)
+			_, err = tx.GetLoginProfile(a.ID, "nobody")
+			wantErr(t, err, store.ErrNotFound, store.KindUser)
+			d, err := tx.UserDependencies(a.ID, u.Name)
+			noErr(t, err, "UserDependencies")
+			if !d.LoginProfile || !d.Any() {
+				t.Fatalf("UserDependencies = %+v", d)
+			}
+			return nil
+		})
+	})
+
+	t.Run("Update", func(t *testing.T) {
+		changed := f.now.Add(time.Hour)
+		no := false
+		f.mustUpdate(func(tx store.Tx) error {
+			return tx.UpdateLoginProfile(a.ID, "alice", store.LoginProfileUpdate{PasswordHash: []byte("hash-2"), PasswordChanged: changed})
+		})
+		f.mustUpdate(func(tx store.Tx) error {
+			return tx.UpdateLoginProfile(a.ID, "alice", store.LoginProfileUpdate{PasswordResetRequired: &no})
+		})
+		f.mustView(func(tx store.Tx) error {
+			p, err := tx.GetLoginProfile(a.ID, "alice")
+			noErr(t, err, "GetLoginProfile")
+			if !bytes.Equal(p.PasswordHash, []byte("hash-2")) || p.PasswordResetRequired {
+				t.Fatalf("after update: %+v", p)
+			}
+			sameTime(t, "PasswordChanged", p.PasswordChanged, changed)
+			sameTime(t, "Created", p.Created, f.now)
+			return nil
+		})
+	})
+
+	t.Run("Errors", func(t *testing.T) {
+		cases := []struct {
+			name     string
+			fn       func(tx store.Tx) error
+			sentinel error
+			kind     store.Kind
+		}{
+			{"create twice", func(tx store.Tx) error {
+				return tx.CreateLoginProfile(a.ID, "Alice", store.LoginProfile{PasswordHash: []byte("h"), Created: f.now})
+			}, store.ErrAlreadyExists, store.KindLoginProfile},
+			{"create for missing user", func(tx store.Tx) error {
+				return tx.CreateLoginProfile(a.ID, "nobody", store.LoginProfile{PasswordHash: []byte("h"), Created: f.now})
+			}, store.ErrNotFound, store.KindUser},
+			{"create without hash", func(tx store.Tx) error {
+				return tx.CreateLoginProfile(a.ID, "bob", store.LoginProfile{Created: f.now})
+			}, store.ErrInvalidArgument, ""},
+			{"update without profile", func(tx store.Tx) error {
+				return tx.UpdateLoginProfile(a.ID, "bob", store.LoginProfileUpdate{PasswordHash: []byte("h"), PasswordChanged: f.now})
+			}, store.ErrNotFound, store.KindLoginProfile},
+			{"new hash without time", func(tx store.Tx) error {
+				return tx.UpdateLoginProfile(a.ID, "alice", store.LoginProfileUpdate{PasswordHash: []byte("h")})
+			}, store.ErrInvalidArgument, ""},
+			{"delete without profile", func(tx store.Tx) error { return tx.DeleteLoginProfile(a.ID, "bob") }, store.ErrNotFound, store.KindLoginProfile},
+			{"delete the user", func(tx store.Tx) error { return tx.DeleteUser(a.ID, "alice") }, store.ErrConflict, store.KindUser},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				wantErr(t, f.update(c.fn), c.sentinel, c.kind)
+			})
+		}
+	})
+
+	t.Run("Delete", func(t *testing.T) {
+		f.mustUpdate(func(tx store.Tx) error { return tx.DeleteLoginProfile(a.ID, "alice") })
+		f.mustUpdate(func(tx store.Tx) error { return tx.DeleteUser(a.ID, "alice") })
+	})
+}
+
+func testAccountSettings(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	a := f.account()
+	other := f.account()
+
+	t.Run("PasswordPolicy", func(t *testing.T) {
+		wantErr(t, f.view(func(tx store.Tx) error { _, err := tx.GetPasswordPolicy(a.ID); return err }), store.ErrNotFound, store.KindPasswordPolicy)
+		policies := []store.PasswordPolicy{
+			{MinimumPasswordLength: 14, RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true,
+				RequireLowercaseCharacters: true, AllowUsersToChangePassword: true, MaxPasswordAge: 90, PasswordReusePrevention: 24, HardExpiry: true},
+			{MinimumPasswordLength: 8}, // replacing resets what is not given
+		}
+		for _, p := range policies {
+			f.mustUpdate(func(tx store.Tx) error { return tx.PutPasswordPolicy(a.ID, p) })
+			f.mustView(func(tx store.Tx) error {
+				got, err := tx.GetPasswordPolicy(a.ID)
+				noErr(t, err, "GetPasswordPolicy")
+				if got != p {
+					t.Fatalf("GetPasswordPolicy = %+v, want %+v", got, p)
+				}
+				_, err = tx.GetPasswordPolicy(other.ID)
+				wantErr(t, err, store.ErrNotFound, store.KindPasswordPolicy)
+				return nil
+			})
+		}
+		f.mustUpdate(func(tx store.Tx) error { return tx.DeletePasswordPolicy(a.ID) })
+		wantErr(t, f.update(func(tx store.Tx) error { return tx.DeletePasswordPolicy(a.ID) }), store.ErrNotFound, store.KindPasswordPolicy)
+		wantErr(t, f.update(func(tx store.Tx) error { return tx.PutPasswordPolicy("000000000000", store.PasswordPolicy{}) }), store.ErrNotFound, store.KindAccount)
+		wantErr(t, f.update(func(tx store.Tx) error {
+			return tx.PutPasswordPolicy(a.ID, store.PasswordPolicy{MaxPasswordAge: -1})
+		}), store.ErrInvalidArgument, "")
+	})
+
+	t.Run("CredentialReport", func(t *testing.T) {
+		wantErr(t, f.view(func(tx store.Tx) error { _, err := tx.GetCredentialReport(a.ID); return err }), store.ErrNotFound, store.KindCredentialReport)
+		for i, content := range []string{"user,arn\n<root_account>,arn:aws:iam::1:root\n", "user,arn\n"} {
+			at := f.now.Add(time.Duration(i) * time.Minute)
+			f.mustUpdate(func(tx store.Tx) error {
+				return tx.PutCredentialReport(a.ID, store.CredentialReport{Generated: at, Content: []byte(content)})
+			})
+			f.mustView(func(tx store.Tx) error {
+				r, err := tx.GetCredentialReport(a.ID)
+				noErr(t, err, "GetCredentialReport")
+				if string(r.Content) != content {
+					t.Fatalf("report = %q", r.Content)
+				}
+				sameTime(t, "Generated", r.Generated, at)
+				return nil
+			})
+		}
+		wantErr(t, f.update(func(tx store.Tx) error {
+			return tx.PutCredentialReport(a.ID, store.CredentialReport{Content: []byte("x")})
+		}), store.ErrInvalidArgument, "")
+	})
+}
