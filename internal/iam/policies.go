@@ -809,8 +809,15 @@ func (l *policyLister) awsPart(after string) (string, error) {
 			continue
 		}
 		p := awsManagedPolicy(l.c.Partition, all[i])
-		u, err := usageOf(l.tx, l.c.AccountID, p.ARN)
-		if err != nil {
+		var u policyUsage
+		var err error
+		if u.Attachments, err = l.tx.CountPolicyAttachments(l.c.AccountID, p.ARN); err != nil {
+			return "", err
+		}
+		if l.use == store.AttachedAsPermissions && u.Attachments == 0 {
+			continue // no need to count its boundary uses
+		}
+		if u.Boundaries, err = l.tx.CountPermissionsBoundaryUses(l.c.AccountID, p.ARN); err != nil {
 			return "", err
 		}
 		if !keeps(l.use, u) {
