@@ -53,6 +53,9 @@ func TestAttachUserAndGroupPolicies(t *testing.T) {
 	if _, err := c.CreateGroup(cx, &iam.CreateGroupInput{GroupName: aws.String("devs")}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := c.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(lambdaTrust)}); err != nil {
+		t.Fatal(err)
+	}
 
 	type op struct {
 		name   string
@@ -117,7 +120,35 @@ func TestAttachUserAndGroupPolicies(t *testing.T) {
 		},
 	}
 
-	for _, e := range []op{user, group} {
+	role := op{
+		name: "role",
+		attach: func(arn string) error {
+			_, err := c.AttachRolePolicy(cx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(arn)})
+			return err
+		},
+		detach: func(arn string) error {
+			_, err := c.DetachRolePolicy(cx, &iam.DetachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String(arn)})
+			return err
+		},
+		list: func(prefix string, max int32, marker *string) ([]iamtypes.AttachedPolicy, *string, error) {
+			in := &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("app"), MaxItems: aws.Int32(max), Marker: marker}
+			if prefix != "" {
+				in.PathPrefix = aws.String(prefix)
+			}
+			out, err := c.ListAttachedRolePolicies(cx, in)
+			if err != nil {
+				return nil, nil, err
+			}
+			return out.AttachedPolicies, out.Marker, nil
+		},
+		quota: "Cannot exceed quota for PoliciesPerRole: 10",
+		del: func() error {
+			_, err := c.DeleteRole(cx, &iam.DeleteRoleInput{RoleName: aws.String("app")})
+			return err
+		},
+	}
+
+	for _, e := range []op{user, group, role} {
 		t.Run(e.name, func(t *testing.T) {
 			ro := awsPolicy("ReadOnlyAccess")
 			for range 2 { // attaching again is not an error
@@ -236,8 +267,39 @@ func TestAttachUserAndGroupPolicies(t *testing.T) {
 		apiErr(t, err, "NoSuchEntity", "The group with name nogroup cannot be found.")
 		_, err = c.ListAttachedGroupPolicies(cx, &iam.ListAttachedGroupPoliciesInput{GroupName: aws.String("nogroup")})
 		apiErr(t, err, "NoSuchEntity", "The group with name nogroup cannot be found.")
+		_, err = c.AttachRolePolicy(cx, &iam.AttachRolePolicyInput{RoleName: aws.String("norole"), PolicyArn: ro})
+		apiErr(t, err, "NoSuchEntity", "The role with name norole cannot be found.")
+		_, err = c.DetachRolePolicy(cx, &iam.DetachRolePolicyInput{RoleName: aws.String("norole"), PolicyArn: ro})
+		apiErr(t, err, "NoSuchEntity", "The role with name norole cannot be found.")
+		_, err = c.ListAttachedRolePolicies(cx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("norole")})
+		apiErr(t, err, "NoSuchEntity", "The role with name norole cannot be found.")
+	})
+
+	t.Run("a service-linked role's policies are its service's", func(t *testing.T) {
+		slr, err := c.CreateServiceLinkedRole(cx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticbeanstalk.amazonaws.com")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := aws.ToString(slr.Role.RoleName)
+		attached, err := c.ListAttachedRolePolicies(cx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+		if err != nil || len(attached.AttachedPolicies) != 1 {
+			t.Fatalf("the service-linked role's policies: %+v, %v", attached, err)
+		}
+		msg := "Cannot perform the operation on the protected role '" + name + "' - this role is only modifiable by AWS"
+		_, err = c.AttachRolePolicy(cx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(awsPolicy("ReadOnlyAccess"))})
+		apiErr(t, err, "UnmodifiableEntity", msg)
+		_, err = c.DetachRolePolicy(cx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: attached.AttachedPolicies[0].PolicyArn})
+		apiErr(t, err, "UnmodifiableEntity", msg)
+		_, err = c.PutRolePolicy(cx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`)})
+		apiErr(t, err, "UnmodifiableEntity", msg)
+		_, err = c.DeleteRolePolicy(cx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("p")})
+		apiErr(t, err, "UnmodifiableEntity", msg)
 	})
 }
+
+// lambdaTrust lets Lambda assume a role.
+const lambdaTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
 // TestUserPermissionsBoundary sets, shows and removes a user's permissions
 // boundary, on CreateUser and with Put/DeleteUserPermissionsBoundary.

@@ -43,7 +43,7 @@ type inlineOps struct {
 }
 
 // TestInlinePolicies puts, gets, lists and deletes inline policies of
-// users and groups through their happy, not-found, malformed, size-quota
+// users, groups and roles through their happy, not-found, malformed, size-quota
 // and conflict paths.
 func TestInlinePolicies(t *testing.T) {
 	t.Parallel()
@@ -123,7 +123,43 @@ func TestInlinePolicies(t *testing.T) {
 			return err
 		},
 	}
-	for _, e := range []inlineOps{user, group} {
+	role := inlineOps{
+		kind: "role", entity: "app", limit: 10240,
+		create: func() error {
+			_, err := c.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(lambdaTrust)})
+			return err
+		},
+		put: func(name, doc string) error {
+			_, err := c.PutRolePolicy(cx, &iam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String(name), PolicyDocument: aws.String(doc)})
+			return err
+		},
+		get: func(name string) (string, string, error) {
+			out, err := c.GetRolePolicy(cx, &iam.GetRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String(name)})
+			if err != nil {
+				return "", "", err
+			}
+			if aws.ToString(out.RoleName) != "app" {
+				return "", "", fmt.Errorf("RoleName %q", aws.ToString(out.RoleName))
+			}
+			return aws.ToString(out.PolicyName), aws.ToString(out.PolicyDocument), nil
+		},
+		del: func(name string) error {
+			_, err := c.DeleteRolePolicy(cx, &iam.DeleteRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String(name)})
+			return err
+		},
+		list: func(max int32, marker *string) ([]string, *string, error) {
+			out, err := c.ListRolePolicies(cx, &iam.ListRolePoliciesInput{RoleName: aws.String("app"), MaxItems: aws.Int32(max), Marker: marker})
+			if err != nil {
+				return nil, nil, err
+			}
+			return out.PolicyNames, out.Marker, nil
+		},
+		deleteEntity: func() error {
+			_, err := c.DeleteRole(cx, &iam.DeleteRoleInput{RoleName: aws.String("app")})
+			return err
+		},
+	}
+	for _, e := range []inlineOps{user, group, role} {
 		t.Run(e.kind, func(t *testing.T) { testInline(t, e) })
 	}
 
@@ -145,6 +181,14 @@ func TestInlinePolicies(t *testing.T) {
 		apiErr(t, err, "NoSuchEntity", "The group with name nogroup cannot be found.")
 		_, err = c.DeleteGroupPolicy(cx, &iam.DeleteGroupPolicyInput{GroupName: aws.String("nogroup"), PolicyName: aws.String("p")})
 		apiErr(t, err, "NoSuchEntity", "The group with name nogroup cannot be found.")
+		_, err = c.PutRolePolicy(cx, &iam.PutRolePolicyInput{RoleName: aws.String("norole"), PolicyName: aws.String("p"), PolicyDocument: doc})
+		apiErr(t, err, "NoSuchEntity", "The role with name norole cannot be found.")
+		_, err = c.GetRolePolicy(cx, &iam.GetRolePolicyInput{RoleName: aws.String("norole"), PolicyName: aws.String("p")})
+		apiErr(t, err, "NoSuchEntity", "The role with name norole cannot be found.")
+		_, err = c.ListRolePolicies(cx, &iam.ListRolePoliciesInput{RoleName: aws.String("norole")})
+		apiErr(t, err, "NoSuchEntity", "The role with name norole cannot be found.")
+		_, err = c.DeleteRolePolicy(cx, &iam.DeleteRolePolicyInput{RoleName: aws.String("norole"), PolicyName: aws.String("p")})
+		apiErr(t, err, "NoSuchEntity", "The role with name norole cannot be found.")
 	})
 }
 

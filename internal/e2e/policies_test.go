@@ -189,12 +189,22 @@ func TestAWSManagedPolicies(t *testing.T) {
 		if _, err := c.CreateUser(cx, &iam.CreateUserInput{UserName: aws.String("bounded"), PermissionsBoundary: aws.String(ro)}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := c.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String("boundedrole"), AssumeRolePolicyDocument: aws.String(lambdaTrust),
+			PermissionsBoundary: aws.String(ro), Path: aws.String("/svc/")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String("readerrole"), AssumeRolePolicyDocument: aws.String(lambdaTrust)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.AttachRolePolicy(cx, &iam.AttachRolePolicyInput{RoleName: aws.String("readerrole"), PolicyArn: aws.String(ro)}); err != nil {
+			t.Fatal(err)
+		}
 		g, err := c.GetPolicy(cx, &iam.GetPolicyInput{PolicyArn: aws.String(ro)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if aws.ToInt32(g.Policy.AttachmentCount) != 2 || aws.ToInt32(g.Policy.PermissionsBoundaryUsageCount) != 1 {
-			t.Errorf("AttachmentCount %d, PermissionsBoundaryUsageCount %d; want 2, 1",
+		if aws.ToInt32(g.Policy.AttachmentCount) != 3 || aws.ToInt32(g.Policy.PermissionsBoundaryUsageCount) != 2 {
+			t.Errorf("AttachmentCount %d, PermissionsBoundaryUsageCount %d; want 3, 2",
 				aws.ToInt32(g.Policy.AttachmentCount), aws.ToInt32(g.Policy.PermissionsBoundaryUsageCount))
 		}
 
@@ -216,13 +226,16 @@ func TestAWSManagedPolicies(t *testing.T) {
 			in   iam.ListEntitiesForPolicyInput
 			want string
 		}{
-			{"all uses", iam.ListEntitiesForPolicyInput{}, "group:readers user:reader user:bounded"},
-			{"attachments", iam.ListEntitiesForPolicyInput{PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsPolicy}, "group:readers user:reader"},
-			{"boundaries", iam.ListEntitiesForPolicyInput{PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsBoundary}, "user:bounded"},
+			{"all uses", iam.ListEntitiesForPolicyInput{}, "group:readers user:reader user:bounded role:boundedrole role:readerrole"},
+			{"attachments", iam.ListEntitiesForPolicyInput{PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsPolicy}, "group:readers user:reader role:readerrole"},
+			{"boundaries", iam.ListEntitiesForPolicyInput{PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsBoundary}, "user:bounded role:boundedrole"},
 			{"users", iam.ListEntitiesForPolicyInput{EntityFilter: iamtypes.EntityTypeUser}, "user:reader user:bounded"},
 			{"groups", iam.ListEntitiesForPolicyInput{EntityFilter: iamtypes.EntityTypeGroup}, "group:readers"},
+			{"roles", iam.ListEntitiesForPolicyInput{EntityFilter: iamtypes.EntityTypeRole}, "role:boundedrole role:readerrole"},
+			{"role boundaries", iam.ListEntitiesForPolicyInput{EntityFilter: iamtypes.EntityTypeRole, PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsBoundary}, "role:boundedrole"},
 			{"local managed policies", iam.ListEntitiesForPolicyInput{EntityFilter: iamtypes.EntityTypeLocalManagedPolicy}, ""},
 			{"path prefix", iam.ListEntitiesForPolicyInput{PathPrefix: aws.String("/eng/")}, "user:reader"},
+			{"role path prefix", iam.ListEntitiesForPolicyInput{PathPrefix: aws.String("/svc/")}, "role:boundedrole"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -258,8 +271,8 @@ func TestAWSManagedPolicies(t *testing.T) {
 			}
 			marker = out.Marker
 		}
-		if len(seen) != 3 {
-			t.Errorf("paged through %d entities, want 3", len(seen))
+		if len(seen) != 5 {
+			t.Errorf("paged through %d entities, want 5", len(seen))
 		}
 
 		_, err = c.ListEntitiesForPolicy(cx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(awsPolicy("Nope"))})
