@@ -32,6 +32,7 @@ type Tx interface {
 	InstanceProfiles
 	AccessKeys
 	LoginProfiles
+	MFADevices
 	AccountSettings
 	Tags
 	ManagedPolicies

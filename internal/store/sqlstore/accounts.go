@@ -174,6 +174,7 @@ var accountTables = []string{
 	"policies",
 	"access_keys",
 	"login_profiles",
+	"mfa_devices",
 	"password_policies",
 	"credential_reports",
 	"group_members",

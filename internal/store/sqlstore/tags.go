@@ -15,6 +15,7 @@ var taggable = map[store.Kind]struct{ table, idCol string }{
 	store.KindRole:            {"roles", "id"},
 	store.KindPolicy:          {"policies", "id"},
 	store.KindInstanceProfile: {"instance_profiles", "id"},
+	store.KindMFADevice:       {"mfa_devices", "serial"},
 }
 
 // tagKeyFold returns the form of a tag key that uniqueness compares.

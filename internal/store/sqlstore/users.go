@@ -182,14 +182,16 @@ const userDepsQuery = `SELECT
 	(SELECT COUNT(*) FROM group_members WHERE user_id = ?),
 	(SELECT COUNT(*) FROM policy_attachments WHERE user_id = ?),
 	(SELECT COUNT(*) FROM inline_policies WHERE user_id = ?),
-	(SELECT COUNT(*) FROM login_profiles WHERE user_id = ?)`
+	(SELECT COUNT(*) FROM login_profiles WHERE user_id = ?),
+	(SELECT COUNT(*) FROM mfa_devices WHERE user_id = ?)`
 
 func (t *tx) userDependencies(op, id string) (store.UserDependencies, error) {
 	var d store.UserDependencies
-	var keys, groups, attached, inline, login int64
-	if err := t.row(userDepsQuery, id, id, id, id, id).Scan(&keys, &groups, &attached, &inline, &login); err != nil {
+	var keys, groups, attached, inline, login, mfa int64
+	if err := t.row(userDepsQuery, id, id, id, id, id, id).Scan(&keys, &groups, &attached, &inline, &login, &mfa); err != nil {
 		return d, t.fail(op, err)
 	}
+	d.MFADevices = int(mfa)
 	d.LoginProfile = login > 0
 	d.AccessKeys, d.Groups, d.AttachedPolicies, d.InlinePolicies = int(keys), int(groups), int(attached), int(inline)
 	return d, nil

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"InstanceProfiles", testInstanceProfiles},
 		{"AccessKeys", testAccessKeys},
 		{"LoginProfiles", testLoginProfiles},
+		{"MFADevices", testMFADevices},
 		{"AccountSettings", testAccountSettings},
 		{"Tags", testTags},
 		{"PolicyAttachments", testPolicyAttachments},

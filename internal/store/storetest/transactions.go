@@ -91,6 +91,7 @@ func testTransactions(t *testing.T, open Opener) {
 		rl := f.role(a.ID, "reader-role", "/")
 		pol := f.policy(a.ID, "/", "reader-policy")
 		ip := f.instanceProfile(a.ID, "reader-profile", "/")
+		mfa := f.mfaDevice(a.ID, "reader-mfa")
 		ue := store.Entity{Kind: store.KindUser, Name: u.Name}
 		ref := store.ResourceRef{Account: a.ID, Kind: store.KindUser, ID: u.ID}
 		writes := []struct {
@@ -171,6 +172,12 @@ func testTransactions(t *testing.T, open Opener) {
 			{"PutCredentialReport", func(tx store.Tx) error {
 				return tx.PutCredentialReport(a.ID, store.CredentialReport{Generated: f.now})
 			}},
+			{"CreateVirtualMFADevice", func(tx store.Tx) error {
+				return tx.CreateVirtualMFADevice(store.MFADevice{Account: a.ID, SerialNumber: "arn:x", Name: "x", Path: "/", Seed: []byte("s"), Created: f.now})
+			}},
+			{"EnableMFADevice", func(tx store.Tx) error { return tx.EnableMFADevice(a.ID, u.Name, mfa.SerialNumber, f.now) }},
+			{"DeactivateMFADevice", func(tx store.Tx) error { return tx.DeactivateMFADevice(a.ID, u.Name, mfa.SerialNumber) }},
+			{"DeleteVirtualMFADevice", func(tx store.Tx) error { return tx.DeleteVirtualMFADevice(a.ID, mfa.SerialNumber) }},
 			{"CreateAccessKey", func(tx store.Tx) error { return tx.CreateAccessKey(newKey(a.ID, u.Name, f.now)) }},
 			{"UpdateAccessKeyStatus", func(tx store.Tx) error {
 				return tx.UpdateAccessKeyStatus(a.ID, u.Name, k.ID, store.AccessKeyInactive)
