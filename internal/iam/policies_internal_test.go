@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"testing"
 	"time"
@@ -106,25 +107,64 @@ func call[In any](b testing.TB, s *Service, c *service.Call, action string, in *
 	return out
 }
 
-// BenchmarkListPolicies lists every AWS managed policy (1,452) in pages of
-// 1,000, and the default first page of 100, against an SQLite store: the
-// catalog is decoded once, so a page costs its filtering and the
-// attachment counts of the policies on it.
-func BenchmarkListPolicies(b *testing.B) {
+// newTestService returns the IAM service over a temporary SQLite store
+// with one account, and a call from that account's root user.
+func newTestService(tb testing.TB) (*Service, *service.Call) {
+	tb.Helper()
 	st, err := sqlite.OpenTemp()
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer st.Close()
+	tb.Cleanup(func() { st.Close() })
 	const account = "123456789012"
 	now := time.Now()
 	if err := st.Update(context.Background(), func(tx store.Tx) error {
 		return tx.CreateAccount(store.Account{ID: account, Created: now})
 	}); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	s := New(st, nil)
-	c := &service.Call{AccountID: account, Partition: "aws", Now: now, Caller: service.Principal{Type: service.Root}}
+	c := &service.Call{AccountID: account, Partition: "aws", Now: now,
+		Caller: service.Principal{Type: service.Root, AccountID: account, ARN: "arn:aws:iam::" + account + ":root"}}
+	return New(st, nil), c
+}
+
+// TestCustomerPolicyQuota fills an account with AWS's default quota of
+// 1,500 customer managed policies (through the store, in one transaction)
+// and checks that CreatePolicy refuses one more.
+func TestCustomerPolicyQuota(t *testing.T) {
+	t.Parallel()
+	s, c := newTestService(t)
+	err := s.store.Update(context.Background(), func(tx store.Tx) error {
+		for i := range maxCustomerPolicies {
+			name := fmt.Sprintf("p%04d", i)
+			p := store.Policy{Account: c.AccountID, ID: fmt.Sprintf("ANPAQUOTA%012d", i), Name: name, Path: "/",
+				ARN: managedPolicyARN("aws", c.AccountID, "/", name), Created: c.Now, Updated: c.Now, DefaultVersion: "v1"}
+			if err := tx.CreatePolicy(p, `{"Version":"2012-10-17","Statement":[]}`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Operations()["CreatePolicy"](context.Background(), c, func(dst any) error {
+		*dst.(*iamapi.CreatePolicyRequest) = iamapi.CreatePolicyRequest{PolicyName: "one-more",
+			PolicyDocument: `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`}
+		return nil
+	})
+	var we *awsquery.Error
+	if !errors.As(err, &we) || we.Code != "LimitExceeded" || we.Message != "Cannot exceed quota for PoliciesPerAccount: 1500" || we.Status != 409 {
+		t.Fatalf("CreatePolicy over the quota: %v", err)
+	}
+}
+
+// BenchmarkListPolicies lists every AWS managed policy (1,452) in pages of
+// 1,000, and the default first page of 100, against an SQLite store: the
+// catalog is decoded once, so a page costs its filtering and the usage
+// counts of the policies on it.
+func BenchmarkListPolicies(b *testing.B) {
+	s, c := newTestService(b)
 	awsPolicies() // the one-time decode is not what is measured
 
 	b.Run("all AWS managed, pages of 1000", func(b *testing.B) {
