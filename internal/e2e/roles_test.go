@@ -293,6 +293,25 @@ func TestRoles(t *testing.T) {
 		apiErr(t, err, "InvalidInput", "is not valid.")
 		_, err = c.PutRolePermissionsBoundary(cx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("nobody"), PermissionsBoundary: aws.String(boundary)})
 		apiErr(t, err, "NoSuchEntity", "The role with name nobody cannot be found.")
+		// A customer managed policy of the account is a boundary too.
+		cp, err := c.CreatePolicy(cx, &iam.CreatePolicyInput{PolicyName: aws.String("edge"), Path: aws.String("/bounds/"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "arn:aws:iam::" + acct + ":policy/bounds/edge"; aws.ToString(cp.Policy.Arn) != want {
+			t.Fatalf("customer policy ARN %q, want %q", aws.ToString(cp.Policy.Arn), want)
+		}
+		if _, err := c.PutRolePermissionsBoundary(cx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("web"), PermissionsBoundary: cp.Policy.Arn}); err != nil {
+			t.Fatal(err)
+		}
+		g, err = c.GetRole(cx, &iam.GetRoleInput{RoleName: aws.String("web")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pb := g.Role.PermissionsBoundary; pb == nil || aws.ToString(pb.PermissionsBoundaryArn) != aws.ToString(cp.Policy.Arn) {
+			t.Errorf("GetRole customer boundary %+v", pb)
+		}
 		if _, err := c.DeleteRolePermissionsBoundary(cx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String("web")}); err != nil {
 			t.Fatal(err)
 		}
