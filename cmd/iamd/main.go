@@ -1,0 +1,94 @@
+// Command iamd serves AWS IAM and STS, and offers the policy tools and the
+// local administration commands. It only parses flags and wires packages
+// together; the behaviour lives in the packages it calls.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/iamd/iamd/internal/policycli"
+	"github.com/iamd/iamd/internal/server"
+)
+
+const usage = `iamd: a self-hosted AWS IAM and STS.
+
+Usage:
+  iamd serve [--listen HOST:PORT] [--data DIR] [--emulator]
+  iamd account create [--data DIR]
+  iamd policy validate [--kind identity|resource|trust|boundary|scp] [FILE]
+  iamd policy eval [--batch] [FILE]
+
+Run "iamd COMMAND -h" for a command's flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stderr)
+	case "account":
+		return account(args[1:], stdout, stderr)
+	case "policy":
+		return policycli.Main(args[1:], stdin, stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "iamd: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}
+
+func serve(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := server.Config{}
+	fs.StringVar(&cfg.Listen, "listen", server.DefaultListen, "address to serve IAM and STS on")
+	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default: "+server.DefaultDataDir()+")")
+	fs.BoolVar(&cfg.Emulator, "emulator", false, "run as a moto-compatible test double (default account 123456789012, /moto-api endpoints)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "iamd serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := server.Run(ctx, cfg, stderr); err != nil {
+		fmt.Fprintf(stderr, "iamd serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func account(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprint(stderr, "usage: iamd account create [--data DIR]\n")
+		return 2
+	}
+	fs := flag.NewFlagSet("account create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", "", "data directory (default: "+server.DefaultDataDir()+")")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if err := server.CreateAccount(context.Background(), *dataDir, stdout); err != nil {
+		fmt.Fprintf(stderr, "iamd account create: %v\n", err)
+		return 1
+	}
+	return 0
+}
