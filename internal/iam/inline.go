@@ -54,6 +54,12 @@ func inlineError(err error, e store.Entity, name string) error {
 // adding it or replacing the entity's policy of that name, within AWS's
 // quota on the size of all the entity's inline policies together.
 func (s *Service) putInline(ctx context.Context, c *service.Call, e store.Entity, name, doc string) error {
+	// A document over the quota on its own is refused before it is
+	// parsed, as managed and trust policies are; the sum with the
+	// entity's other policies is checked below.
+	if err := policy.CheckSize(inlineLimit(e.Kind), e.Name, []byte(doc)); err != nil {
+		return documentError(err)
+	}
 	if _, err := policy.Parse([]byte(doc), policy.Identity); err != nil {
 		return documentError(err)
 	}

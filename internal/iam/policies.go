@@ -86,9 +86,10 @@ type managedPolicy struct {
 	Description    string
 	Created        time.Time
 	Updated        time.Time
-	// Document is the default version's document as stored (the AWS
-	// managed policies' as AWS returns it).
-	Document string
+	// awsDocument is an AWS managed policy's default version's document,
+	// shared with package managed (2.6 MB for all of them, so listing
+	// does not copy it).
+	awsDocument []byte
 }
 
 // awsPolicies is the catalog of AWS managed policies, sorted by name,
@@ -108,7 +109,7 @@ func awsManagedPolicy(partition string, p managed.Policy) managedPolicy {
 		AWSManaged:     true,
 		Created:        p.CreateDate,
 		Updated:        p.UpdateDate,
-		Document:       string(p.Document),
+		awsDocument:    p.Document,
 	}
 }
 
@@ -251,13 +252,15 @@ func documentError(err error) error {
 	return err
 }
 
-// checkManagedDocument validates a managed policy version's document: the
-// managed policy rules (Version 2012-10-17) and the 6,144-character quota.
+// checkManagedDocument validates a managed policy version's document:
+// within the 6,144-character quota, then by the managed policy rules
+// (Version 2012-10-17), in the order roles.go checks trust policies.
 func checkManagedDocument(doc string) error {
-	if _, err := policy.Parse([]byte(doc), policy.Managed); err != nil {
+	if err := policy.CheckSize(policy.ManagedLimit, "", []byte(doc)); err != nil {
 		return documentError(err)
 	}
-	return documentError(policy.CheckSize(policy.ManagedLimit, "", []byte(doc)))
+	_, err := policy.Parse([]byte(doc), policy.Managed)
+	return documentError(err)
 }
 
 // checkPolicyTags applies the tag rules the model cannot express to tags
@@ -466,7 +469,7 @@ type policyVersion struct {
 // awsDefaultVersion is the one version iamd has of an AWS managed policy:
 // the catalog AWS publishes holds the default version only.
 func awsDefaultVersion(p managedPolicy) policyVersion {
-	return policyVersion{ID: p.DefaultVersion, Document: p.Document, Default: true, Created: p.Updated}
+	return policyVersion{ID: p.DefaultVersion, Document: string(p.awsDocument), Default: true, Created: p.Updated}
 }
 
 func storedVersion(v store.PolicyVersion) policyVersion {
