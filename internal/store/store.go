@@ -33,6 +33,7 @@ type Tx interface {
 	AccessKeys
 	LoginProfiles
 	MFADevices
+	IdentityProviders
 	AccountSettings
 	Tags
 	ManagedPolicies

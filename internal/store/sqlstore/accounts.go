@@ -177,6 +177,8 @@ var accountTables = []string{
 	"mfa_devices",
 	"password_policies",
 	"credential_reports",
+	"oidc_providers",
+	"saml_providers",
 	"group_members",
 	"iam_groups",
 	"instance_profiles",

@@ -16,6 +16,8 @@ var taggable = map[store.Kind]struct{ table, idCol string }{
 	store.KindPolicy:          {"policies", "id"},
 	store.KindInstanceProfile: {"instance_profiles", "id"},
 	store.KindMFADevice:       {"mfa_devices", "serial"},
+	store.KindOIDCProvider:    {"oidc_providers", "arn"},
+	store.KindSAMLProvider:    {"saml_providers", "arn"},
 }
 
 // tagKeyFold returns the form of a tag key that uniqueness compares.

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"AccessKeys", testAccessKeys},
 		{"LoginProfiles", testLoginProfiles},
 		{"MFADevices", testMFADevices},
+		{"IdentityProviders", testIdentityProviders},
 		{"AccountSettings", testAccountSettings},
 		{"Tags", testTags},
 		{"PolicyAttachments", testPolicyAttachments},

@@ -92,6 +92,8 @@ func testTransactions(t *testing.T, open Opener) {
 		pol := f.policy(a.ID, "/", "reader-policy")
 		ip := f.instanceProfile(a.ID, "reader-profile", "/")
 		mfa := f.mfaDevice(a.ID, "reader-mfa")
+		oidc := store.OIDCProvider{Account: a.ID, ARN: "arn:aws:iam::" + a.ID + ":oidc-provider/reader", URL: "https://reader", Created: f.now}
+		f.mustUpdate(func(tx store.Tx) error { return tx.CreateOIDCProvider(oidc) })
 		ue := store.Entity{Kind: store.KindUser, Name: u.Name}
 		ref := store.ResourceRef{Account: a.ID, Kind: store.KindUser, ID: u.ID}
 		writes := []struct {
@@ -178,6 +180,21 @@ func testTransactions(t *testing.T, open Opener) {
 			{"EnableMFADevice", func(tx store.Tx) error { return tx.EnableMFADevice(a.ID, u.Name, mfa.SerialNumber, f.now) }},
 			{"DeactivateMFADevice", func(tx store.Tx) error { return tx.DeactivateMFADevice(a.ID, u.Name, mfa.SerialNumber) }},
 			{"DeleteVirtualMFADevice", func(tx store.Tx) error { return tx.DeleteVirtualMFADevice(a.ID, mfa.SerialNumber) }},
+			{"CreateOIDCProvider", func(tx store.Tx) error {
+				return tx.CreateOIDCProvider(store.OIDCProvider{Account: a.ID, ARN: "arn:o", URL: "https://o", Created: f.now})
+			}},
+			{"AddOIDCClientID", func(tx store.Tx) error { return tx.AddOIDCClientID(a.ID, oidc.ARN, "c") }},
+			{"RemoveOIDCClientID", func(tx store.Tx) error { return tx.RemoveOIDCClientID(a.ID, oidc.ARN, "c") }},
+			{"SetOIDCThumbprints", func(tx store.Tx) error { return tx.SetOIDCThumbprints(a.ID, oidc.ARN, nil) }},
+			{"DeleteOIDCProvider", func(tx store.Tx) error { return tx.DeleteOIDCProvider(a.ID, oidc.ARN) }},
+			{"CreateSAMLProvider", func(tx store.Tx) error {
+				return tx.CreateSAMLProvider(store.SAMLProvider{Account: a.ID, ARN: "arn:s", Name: "s", UUID: "u", Metadata: "m", Created: f.now})
+			}},
+			{"UpdateSAMLProvider", func(tx store.Tx) error {
+				_, err := tx.UpdateSAMLProvider(a.ID, oidc.ARN, store.SAMLProviderUpdate{Metadata: "m"})
+				return err
+			}},
+			{"DeleteSAMLProvider", func(tx store.Tx) error { return tx.DeleteSAMLProvider(a.ID, oidc.ARN) }},
 			{"CreateAccessKey", func(tx store.Tx) error { return tx.CreateAccessKey(newKey(a.ID, u.Name, f.now)) }},
 			{"UpdateAccessKeyStatus", func(tx store.Tx) error {
 				return tx.UpdateAccessKeyStatus(a.ID, u.Name, k.ID, store.AccessKeyInactive)
