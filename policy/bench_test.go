@@ -91,3 +91,29 @@ func BenchmarkParse6KB(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNStatements is the comparison workload of issue 3 (run against
+// cedar-go and minio in bench/): N Allow statements
+// {Action: s3:GetObject, Resource: arn:aws:s3:::bucket-i/*}, the request
+// matching only the last.
+func BenchmarkNStatements(b *testing.B) {
+	for _, n := range []int{1, 10, 100, 1000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			stmts := make([]string, n)
+			for i := range stmts {
+				stmts[i] = fmt.Sprintf(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-%d/*"}`, i)
+			}
+			p := mustParse(b, policy.Identity, `{"Version":"2012-10-17","Statement":[`+strings.Join(stmts, ",")+`]}`)
+			set := policy.PolicySet{Identity: []*policy.Policy{p}}
+			r := policy.Request{Principal: alice, Action: "s3:GetObject", Resource: fmt.Sprintf("arn:aws:s3:::bucket-%d/key", n-1)}
+			if d := policy.Evaluate(r, set); d.Effect != policy.Allow {
+				b.Fatalf("setup: %v", d)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				policy.Evaluate(r, set)
+			}
+		})
+	}
+}
