@@ -3,8 +3,8 @@ package policy_test
 import (
 	"fmt"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/iamd/iamd/policy"
 )
