@@ -34,6 +34,7 @@ type Tx interface {
 	LoginProfiles
 	MFADevices
 	IdentityProviders
+	Certificates
 	AccountSettings
 	Tags
 	ManagedPolicies

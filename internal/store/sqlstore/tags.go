@@ -11,13 +11,14 @@ import (
 // resources' ids, so that tags are only ever written for resources that
 // exist.
 var taggable = map[store.Kind]struct{ table, idCol string }{
-	store.KindUser:            {"users", "id"},
-	store.KindRole:            {"roles", "id"},
-	store.KindPolicy:          {"policies", "id"},
-	store.KindInstanceProfile: {"instance_profiles", "id"},
-	store.KindMFADevice:       {"mfa_devices", "serial"},
-	store.KindOIDCProvider:    {"oidc_providers", "arn"},
-	store.KindSAMLProvider:    {"saml_providers", "arn"},
+	store.KindUser:              {"users", "id"},
+	store.KindRole:              {"roles", "id"},
+	store.KindPolicy:            {"policies", "id"},
+	store.KindInstanceProfile:   {"instance_profiles", "id"},
+	store.KindMFADevice:         {"mfa_devices", "serial"},
+	store.KindOIDCProvider:      {"oidc_providers", "arn"},
+	store.KindSAMLProvider:      {"saml_providers", "arn"},
+	store.KindServerCertificate: {"server_certificates", "id"},
 }
 
 // tagKeyFold returns the form of a tag key that uniqueness compares.

@@ -183,15 +183,19 @@ const userDepsQuery = `SELECT
 	(SELECT COUNT(*) FROM policy_attachments WHERE user_id = ?),
 	(SELECT COUNT(*) FROM inline_policies WHERE user_id = ?),
 	(SELECT COUNT(*) FROM login_profiles WHERE user_id = ?),
-	(SELECT COUNT(*) FROM mfa_devices WHERE user_id = ?)`
+	(SELECT COUNT(*) FROM mfa_devices WHERE user_id = ?),
+	(SELECT COUNT(*) FROM signing_certificates WHERE user_id = ?),
+	(SELECT COUNT(*) FROM ssh_public_keys WHERE user_id = ?),
+	(SELECT COUNT(*) FROM service_credentials WHERE user_id = ?)`
 
 func (t *tx) userDependencies(op, id string) (store.UserDependencies, error) {
 	var d store.UserDependencies
-	var keys, groups, attached, inline, login, mfa int64
-	if err := t.row(userDepsQuery, id, id, id, id, id, id).Scan(&keys, &groups, &attached, &inline, &login, &mfa); err != nil {
+	var keys, groups, attached, inline, login, mfa, signing, ssh, creds int64
+	if err := t.row(userDepsQuery, id, id, id, id, id, id, id, id, id).
+		Scan(&keys, &groups, &attached, &inline, &login, &mfa, &signing, &ssh, &creds); err != nil {
 		return d, t.fail(op, err)
 	}
-	d.MFADevices = int(mfa)
+	d.MFADevices, d.SigningCertificates, d.SSHPublicKeys, d.ServiceSpecificCredentials = int(mfa), int(signing), int(ssh), int(creds)
 	d.LoginProfile = login > 0
 	d.AccessKeys, d.Groups, d.AttachedPolicies, d.InlinePolicies = int(keys), int(groups), int(attached), int(inline)
 	return d, nil

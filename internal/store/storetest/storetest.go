@@ -37,6 +37,8 @@ func Run(t *testing.T, open Opener) {
 		{"LoginProfiles", testLoginProfiles},
 		{"MFADevices", testMFADevices},
 		{"IdentityProviders", testIdentityProviders},
+		{"ServerCertificates", testServerCertificates},
+		{"UserCredentials", testUserCredentials},
 		{"AccountSettings", testAccountSettings},
 		{"Tags", testTags},
 		{"PolicyAttachments", testPolicyAttachments},

@@ -195,6 +195,38 @@ func testTransactions(t *testing.T, open Opener) {
 				return err
 			}},
 			{"DeleteSAMLProvider", func(tx store.Tx) error { return tx.DeleteSAMLProvider(a.ID, oidc.ARN) }},
+			{"UploadServerCertificate", func(tx store.Tx) error {
+				return tx.UploadServerCertificate(store.ServerCertificate{Account: a.ID, ID: "ASCAX", Name: "x", Path: "/", ARN: "arn:c", Body: "b", PrivateKey: []byte("k"), Uploaded: f.now, Expiration: f.now})
+			}},
+			{"UpdateServerCertificate", func(tx store.Tx) error {
+				_, err := tx.UpdateServerCertificate(a.ID, "x", store.ServerCertificateUpdate{NewPath: "/p/", NewARN: "arn:p"})
+				return err
+			}},
+			{"DeleteServerCertificate", func(tx store.Tx) error { return tx.DeleteServerCertificate(a.ID, "x") }},
+			{"UploadSigningCertificate", func(tx store.Tx) error {
+				return tx.UploadSigningCertificate(store.SigningCertificate{ID: "C", Account: a.ID, UserName: u.Name, Body: "b", Status: store.AccessKeyActive, Uploaded: f.now})
+			}},
+			{"UpdateSigningCertificateStatus", func(tx store.Tx) error {
+				return tx.UpdateSigningCertificateStatus(a.ID, u.Name, "C", store.AccessKeyInactive)
+			}},
+			{"DeleteSigningCertificate", func(tx store.Tx) error { return tx.DeleteSigningCertificate(a.ID, u.Name, "C") }},
+			{"UploadSSHPublicKey", func(tx store.Tx) error {
+				return tx.UploadSSHPublicKey(store.SSHPublicKey{ID: "K", Account: a.ID, UserName: u.Name, Body: "b", Fingerprint: "f", Status: store.AccessKeyActive, Uploaded: f.now})
+			}},
+			{"UpdateSSHPublicKeyStatus", func(tx store.Tx) error {
+				return tx.UpdateSSHPublicKeyStatus(a.ID, u.Name, "K", store.AccessKeyInactive)
+			}},
+			{"DeleteSSHPublicKey", func(tx store.Tx) error { return tx.DeleteSSHPublicKey(a.ID, u.Name, "K") }},
+			{"CreateServiceSpecificCredential", func(tx store.Tx) error {
+				return tx.CreateServiceSpecificCredential(store.ServiceSpecificCredential{ID: "S", Account: a.ID, UserName: u.Name, ServiceName: "s", ServiceUserName: "n", Password: []byte("p"), Status: store.AccessKeyActive, Created: f.now})
+			}},
+			{"UpdateServiceSpecificCredentialStatus", func(tx store.Tx) error {
+				return tx.UpdateServiceSpecificCredentialStatus(a.ID, u.Name, "S", store.AccessKeyInactive)
+			}},
+			{"ResetServiceSpecificCredential", func(tx store.Tx) error {
+				return tx.ResetServiceSpecificCredential(a.ID, u.Name, "S", []byte("p"))
+			}},
+			{"DeleteServiceSpecificCredential", func(tx store.Tx) error { return tx.DeleteServiceSpecificCredential(a.ID, u.Name, "S") }},
 			{"CreateAccessKey", func(tx store.Tx) error { return tx.CreateAccessKey(newKey(a.ID, u.Name, f.now)) }},
 			{"UpdateAccessKeyStatus", func(tx store.Tx) error {
 				return tx.UpdateAccessKeyStatus(a.ID, u.Name, k.ID, store.AccessKeyInactive)
