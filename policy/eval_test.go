@@ -571,3 +571,31 @@ func TestResourceMatching(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentUse: compiled policies are shared by concurrent
+// evaluations and parses (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	r, set := benchSet(t)
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 200; i++ {
+				if policy.Evaluate(r, set).Effect != policy.Allow {
+					done <- false
+					return
+				}
+				if _, err := policy.Parse([]byte(carlosIdentity), policy.Identity); err != nil {
+					done <- false
+					return
+				}
+			}
+			done <- true
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if !<-done {
+			t.Fatal("concurrent evaluation or parse failed")
+		}
+	}
+}

@@ -39,7 +39,13 @@ eval reads one JSON request from FILE or standard input and prints
 With --batch it reads JSON Lines on standard input and writes one line per
 input line, in order, flushed as it goes; a line that cannot be evaluated
 gets {"error": "..."} and the batch goes on. The format is in
-docs/policy-eval.md.
+docs/policy-eval.md; beyond it, eval also accepts the principal type
+"web-identity" with "provider" (AssumeRoleWithWebIdentity and
+AssumeRoleWithSAML callers, matched by "Federated" principals), a
+principal's "canonicalUser", policy documents given as JSON strings, and an
+SCP or RCP level given as an array of documents. Each "matched" entry names
+a statement (kind, policy, statement, sid, effect; level for SCPs and RCPs)
+or, for implicit_deny, the policy type that allowed nothing (kind, reason).
 `
 
 // Main runs `iamd policy` with args (what follows "policy" on the command
