@@ -51,6 +51,11 @@ func scaleRun(ctx context.Context, srv *server, cl *client, sizes []int, pageTim
 			p.PreloadRate = float64(n-have) / p.PreloadTime.Seconds()
 			have = n
 		}
+		// An unmeasured warm-up first, so that the smallest size is not
+		// timed on a cold server and flatter than the truth.
+		if _, err := runRound(ctx, srv, cl, roundSpec{workload: workloads[1], clients: 1, duration: pageTime / 3, maxReqs: 200}); err != nil {
+			return points, err
+		}
 		r, err := runRound(ctx, srv, cl, roundSpec{
 			workload: workloads[1], clients: 1, duration: pageTime, maxReqs: 2000,
 		})
