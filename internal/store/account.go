@@ -13,6 +13,19 @@ type Account struct {
 	Created          time.Time
 }
 
+// AccountSummary counts an account's entities for GetAccountSummary.
+type AccountSummary struct {
+	Users, Groups, Roles        int
+	Policies, PolicyVersions    int // customer managed policies and all their versions
+	InstanceProfiles            int
+	MFADevices, MFADevicesInUse int
+	ServerCertificates          int
+	Providers                   int // OpenID Connect and SAML
+	RootMFAEnabled              bool
+	RootAccessKeys              int
+	RootSigningCertificates     int
+}
+
 // Accounts keeps accounts.
 type Accounts interface {
 	// CreateAccount stores a new account. ErrAlreadyExists (Kind
@@ -34,6 +47,8 @@ type Accounts interface {
 	SetAccountAlias(id, alias string) error
 	// SetRootPassword replaces the root user's password hash.
 	SetRootPassword(id string, hash []byte) error
+	// AccountSummary counts the account's entities in one read.
+	AccountSummary(id string) (AccountSummary, error)
 	// DeleteAccount deletes the account and everything it owns. It is an
 	// administrator's operation (iamd account delete), not an API call, so
 	// unlike the entity deletions it does not refuse dependents.

@@ -222,3 +222,42 @@ func (t *tx) Reset() error {
 	}
 	return nil
 }
+
+const summaryQuery = `SELECT
+	(SELECT COUNT(*) FROM users WHERE account = ?),
+	(SELECT COUNT(*) FROM iam_groups WHERE account = ?),
+	(SELECT COUNT(*) FROM roles WHERE account = ?),
+	(SELECT COUNT(*) FROM policies WHERE account = ?),
+	(SELECT COUNT(*) FROM policy_versions WHERE account = ?),
+	(SELECT COUNT(*) FROM instance_profiles WHERE account = ?),
+	(SELECT COUNT(*) FROM mfa_devices WHERE account = ?),
+	(SELECT COUNT(*) FROM mfa_devices WHERE account = ? AND (user_id IS NOT NULL OR root = 1)),
+	(SELECT COUNT(*) FROM server_certificates WHERE account = ?),
+	(SELECT COUNT(*) FROM oidc_providers WHERE account = ?) + (SELECT COUNT(*) FROM saml_providers WHERE account = ?),
+	(SELECT COUNT(*) FROM mfa_devices WHERE account = ? AND root = 1),
+	(SELECT COUNT(*) FROM access_keys WHERE user_id IS NULL AND account = ?),
+	(SELECT COUNT(*) FROM signing_certificates WHERE user_id IS NULL AND account = ?)`
+
+func (t *tx) AccountSummary(id string) (store.AccountSummary, error) {
+	const op = "account summary"
+	if err := t.accountExists(op, id); err != nil {
+		return store.AccountSummary{}, err
+	}
+	var c [14]int64
+	args := make([]any, 14)
+	dest := make([]any, 13)
+	for i := range args {
+		args[i] = id
+	}
+	for i := range dest {
+		dest[i] = &c[i]
+	}
+	if err := t.row(summaryQuery, args...).Scan(dest...); err != nil {
+		return store.AccountSummary{}, t.fail(op, err)
+	}
+	return store.AccountSummary{
+		Users: int(c[0]), Groups: int(c[1]), Roles: int(c[2]), Policies: int(c[3]), PolicyVersions: int(c[4]),
+		InstanceProfiles: int(c[5]), MFADevices: int(c[6]), MFADevicesInUse: int(c[7]), ServerCertificates: int(c[8]),
+		Providers: int(c[9]), RootMFAEnabled: c[10] > 0, RootAccessKeys: int(c[11]), RootSigningCertificates: int(c[12]),
+	}, nil
+}

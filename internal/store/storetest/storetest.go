@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"IdentityProviders", testIdentityProviders},
 		{"ServerCertificates", testServerCertificates},
 		{"UserCredentials", testUserCredentials},
+		{"Everything", testEverything},
 		{"AccountSettings", testAccountSettings},
 		{"Tags", testTags},
 		{"PolicyAttachments", testPolicyAttachments},
