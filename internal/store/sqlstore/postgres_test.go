@@ -233,3 +233,10 @@ func TestPostgresConcurrentMigrations(t *testing.T) {
 		t.Fatalf("schema_migrations has %d rows up to version %d, want each of 1..%d once", rows, max, sqlstore.SchemaVersion())
 	}
 }
+
+// BenchmarkPostgres runs the store benchmarks on PostgreSQL. The
+// throwaway cluster runs with fsync off, so CreateUser here measures the
+// SQL, not durability.
+func BenchmarkPostgres(b *testing.B) {
+	storetest.Bench(b, openPostgres)
+}
