@@ -32,7 +32,9 @@ import (
 //     package), with which the test runs a throwaway cluster on a Unix
 //     socket in a temporary directory.
 //
-// Without either the test skips and says why.
+// Without either the test skips and says why, unless
+// IAMD_REQUIRE_POSTGRES=1 (scripts/test.sh sets it when it started a
+// cluster), which makes it fail instead.
 
 var pg struct {
 	once sync.Once
@@ -65,6 +67,9 @@ func postgresServer(t testing.TB) func(db string) string {
 		}
 		pg.dsn, pg.stop, pg.err = startCluster()
 	})
+	if pg.err != nil && os.Getenv("IAMD_REQUIRE_POSTGRES") == "1" {
+		t.Fatalf("IAMD_REQUIRE_POSTGRES=1 but no PostgreSQL server: %v", pg.err)
+	}
 	if pg.err != nil {
 		t.Skipf("no PostgreSQL server: %v (set IAMD_TEST_POSTGRES_URL or install the postgresql package)", pg.err)
 	}
