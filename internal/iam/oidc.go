@@ -1,11 +1,17 @@
 package iam
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/iamd/iamd/arn"
+	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/service"
+	"github.com/iamd/iamd/internal/store"
 )
 
 // AWS's quotas on OpenID Connect providers (IAM User Guide, "IAM and AWS
@@ -113,4 +119,353 @@ func parseProviderARN(s, kind string) (providerARN, error) {
 // oidcProviderARN builds the ARN of an OpenID Connect provider.
 func oidcProviderARN(partition, account, id string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", partition, account, id)
+}
+
+var _ = family((*Service).oidcOperations)
+
+// The NoSuchEntity messages of OpenID Connect providers differ by
+// operation (localstack's recorded AWS responses): DeleteOpenIDConnect
+// Provider words it as msgNoSuchOIDCDelete, the others as GetOpenIDConnect
+// Provider does. The store reports a duplicate by ARN, and AWS names the
+// URL the caller gave, so CreateOpenIDConnectProvider words that itself.
+var _ = entity(store.KindOIDCProvider, "OpenIDConnect Provider not found for arn %s", "")
+
+const msgNoSuchOIDCDelete = "OpenId connect Provider %s cannot be found."
+
+// maxOIDCProviders is AWS's quota of OpenID Connect providers per account
+// (IAM User Guide, "IAM and AWS STS quotas").
+const maxOIDCProviders = 100
+
+func (s *Service) oidcOperations(t service.Table) {
+	t["CreateOpenIDConnectProvider"] = service.Op(s.createOIDCProvider)
+	t["GetOpenIDConnectProvider"] = service.Op(s.getOIDCProvider)
+	t["DeleteOpenIDConnectProvider"] = service.Op(s.deleteOIDCProvider)
+	t["ListOpenIDConnectProviders"] = service.Op(s.listOIDCProviders)
+	t["AddClientIDToOpenIDConnectProvider"] = service.Op(s.addOIDCClientID)
+	t["RemoveClientIDFromOpenIDConnectProvider"] = service.Op(s.removeOIDCClientID)
+	t["UpdateOpenIDConnectProviderThumbprint"] = service.Op(s.updateOIDCThumbprints)
+	t["TagOpenIDConnectProvider"] = service.Op(s.tagOIDCProvider)
+	t["UntagOpenIDConnectProvider"] = service.Op(s.untagOIDCProvider)
+	t["ListOpenIDConnectProviderTags"] = service.Op(s.listOIDCProviderTags)
+}
+
+// oidcARN checks the form of an OpenID Connect provider ARN given to an
+// operation. An ARN of another account passes, and names no provider of
+// the caller's (the store looks providers up within the account).
+func oidcARN(s string) (string, error) {
+	if _, err := parseProviderARN(s, "oidc-provider"); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
+// oidcRef is the tag reference of an OpenID Connect provider.
+func oidcRef(c *service.Call, arn string) store.ResourceRef {
+	return store.ResourceRef{Account: c.AccountID, Kind: store.KindOIDCProvider, ID: arn}
+}
+
+// countUpTo counts a list's items, reading pages until it has seen limit
+// of them (enough to tell whether a quota of limit is reached).
+func countUpTo[T any](limit int, list func(store.ListOptions) (store.Page[T], error)) (int, error) {
+	n := 0
+	opts := store.ListOptions{MaxItems: limit}
+	for n < limit {
+		p, err := list(opts)
+		if err != nil {
+			return 0, err
+		}
+		n += len(p.Items)
+		if !p.Truncated() {
+			break
+		}
+		opts.Marker = p.Marker
+	}
+	return n, nil
+}
+
+func (s *Service) createOIDCProvider(ctx context.Context, c *service.Call, in *iamapi.CreateOpenIDConnectProviderRequest) (*iamapi.CreateOpenIDConnectProviderResponse, error) {
+	id, err := oidcProviderID(in.Url)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkThumbprints(in.ThumbprintList); err != nil {
+		return nil, err
+	}
+	clients := uniqueStrings(in.ClientIDList)
+	if len(clients) > maxOIDCClientIDs {
+		return nil, clientIDQuota()
+	}
+	tags, err := checkTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	// Without thumbprints AWS fetches the provider's certificate chain;
+	// iamd does not reach out to the network from an API call, and keeps
+	// the list empty (AWS itself verifies most providers against trusted
+	// root CAs instead of thumbprints; IAM User Guide, "Obtain the
+	// thumbprint for an OpenID Connect identity provider").
+	p := store.OIDCProvider{
+		Account:     c.AccountID,
+		ARN:         oidcProviderARN(c.Partition, c.AccountID, id),
+		URL:         in.Url,
+		ClientIDs:   clients,
+		Thumbprints: uniqueStrings(in.ThumbprintList),
+		Created:     c.Now,
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		n, err := countUpTo(maxOIDCProviders, func(o store.ListOptions) (store.Page[store.OIDCProvider], error) {
+			return tx.ListOIDCProviders(c.AccountID, o)
+		})
+		if err != nil {
+			return err
+		}
+		if n >= maxOIDCProviders {
+			return wireError("LimitExceeded", "Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d", maxOIDCProviders)
+		}
+		if err := tx.CreateOIDCProvider(p); err != nil {
+			if errors.Is(err, store.ErrAlreadyExists) {
+				// localstack's recorded AWS response.
+				return wireError("EntityAlreadyExists", "Provider with url %s already exists.", in.Url)
+			}
+			return err
+		}
+		if len(tags) > 0 {
+			return tx.TagResource(oidcRef(c, p.ARN), tags)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &iamapi.CreateOpenIDConnectProviderResponse{OpenIDConnectProviderArn: &p.ARN, Tags: apiTags(tags)}, nil
+}
+
+func (s *Service) getOIDCProvider(ctx context.Context, c *service.Call, in *iamapi.GetOpenIDConnectProviderRequest) (*iamapi.GetOpenIDConnectProviderResponse, error) {
+	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	if err != nil {
+		return nil, err
+	}
+	var p store.OIDCProvider
+	var tags []store.Tag
+	err = s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		if p, err = tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+			return err
+		}
+		tags, err = allTags(tx, oidcRef(c, arn))
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	// The Url is shown without its scheme, as the ARN holds it.
+	return &iamapi.GetOpenIDConnectProviderResponse{
+		Url:            ptr(strings.TrimPrefix(p.URL, "https://")),
+		ClientIDList:   nonNil(p.ClientIDs),
+		ThumbprintList: nonNil(p.Thumbprints),
+		CreateDate:     ptr(p.Created),
+		Tags:           nonNil(apiTags(tags)),
+	}, nil
+}
+
+// nonNil returns an empty list for nil, so that a list member the
+// response always carries is encoded as an empty element rather than
+// left out.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func (s *Service) deleteOIDCProvider(ctx context.Context, c *service.Call, in *iamapi.DeleteOpenIDConnectProviderRequest) (*service.Empty, error) {
+	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteOIDCProvider(c.AccountID, arn) })
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, wireError("NoSuchEntity", msgNoSuchOIDCDelete, arn)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) listOIDCProviders(ctx context.Context, c *service.Call, in *iamapi.ListOpenIDConnectProvidersRequest) (*iamapi.ListOpenIDConnectProvidersResponse, error) {
+	out := &iamapi.ListOpenIDConnectProvidersResponse{OpenIDConnectProviderList: []iamapi.OpenIDConnectProviderListEntry{}}
+	// The operation has no pagination: every provider (at most 100) in one
+	// answer.
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		out.OpenIDConnectProviderList = out.OpenIDConnectProviderList[:0]
+		opts := store.ListOptions{MaxItems: 1000}
+		for {
+			p, err := tx.ListOIDCProviders(c.AccountID, opts)
+			if err != nil {
+				return err
+			}
+			for _, op := range p.Items {
+				out.OpenIDConnectProviderList = append(out.OpenIDConnectProviderList, iamapi.OpenIDConnectProviderListEntry{Arn: ptr(op.ARN)})
+			}
+			if !p.Truncated() {
+				return nil
+			}
+			opts.Marker = p.Marker
+		}
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return out, nil
+}
+
+func (s *Service) addOIDCClientID(ctx context.Context, c *service.Call, in *iamapi.AddClientIDToOpenIDConnectProviderRequest) (*service.Empty, error) {
+	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		p, err := tx.GetOIDCProvider(c.AccountID, arn)
+		if err != nil {
+			return err
+		}
+		// Adding a client id the provider has is not an error (the API
+		// reference: the operation is idempotent), and not a new one for
+		// the quota.
+		if slices.Contains(p.ClientIDs, in.ClientID) {
+			return nil
+		}
+		if len(p.ClientIDs) >= maxOIDCClientIDs {
+			return clientIDQuota()
+		}
+		return tx.AddOIDCClientID(c.AccountID, arn, in.ClientID)
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) removeOIDCClientID(ctx context.Context, c *service.Call, in *iamapi.RemoveClientIDFromOpenIDConnectProviderRequest) (*service.Empty, error) {
+	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		// Removing an absent client id is not an error (the API reference:
+		// the operation is idempotent), but the provider must exist.
+		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+			return err
+		}
+		return tx.RemoveOIDCClientID(c.AccountID, arn, in.ClientID)
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) updateOIDCThumbprints(ctx context.Context, c *service.Call, in *iamapi.UpdateOpenIDConnectProviderThumbprintRequest) (*service.Empty, error) {
+	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkThumbprints(in.ThumbprintList); err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+			return err
+		}
+		return tx.SetOIDCThumbprints(c.AccountID, arn, uniqueStrings(in.ThumbprintList))
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) tagOIDCProvider(ctx context.Context, c *service.Call, in *iamapi.TagOpenIDConnectProviderRequest) (*service.Empty, error) {
+	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := checkTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+			return err
+		}
+		return tagProvider(tx, oidcRef(c, arn), tags)
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+// tagProvider adds tags to an identity provider within AWS's quota of 50,
+// counting the tags that replace existing ones only once; IAM words the
+// quota of providers differently from the TagsPer... of other resources.
+func tagProvider(tx store.Tx, ref store.ResourceRef, tags []store.Tag) error {
+	existing, err := allTags(tx, ref)
+	if err != nil {
+		return err
+	}
+	have := make(map[string]bool, len(existing))
+	for _, t := range existing {
+		have[foldTagKey(ref.Kind, t.Key)] = true
+	}
+	n := len(existing)
+	for _, t := range tags {
+		if k := foldTagKey(ref.Kind, t.Key); !have[k] {
+			have[k] = true
+			n++
+		}
+	}
+	if n > maxProviderTags {
+		return providerTagLimit()
+	}
+	return tx.TagResource(ref, tags)
+}
+
+func (s *Service) untagOIDCProvider(ctx context.Context, c *service.Call, in *iamapi.UntagOpenIDConnectProviderRequest) (*service.Empty, error) {
+	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+			return err
+		}
+		return tx.UntagResource(oidcRef(c, arn), in.TagKeys)
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) listOIDCProviderTags(ctx context.Context, c *service.Call, in *iamapi.ListOpenIDConnectProviderTagsRequest) (*iamapi.ListOpenIDConnectProviderTagsResponse, error) {
+	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	if err != nil {
+		return nil, err
+	}
+	var p store.Page[store.Tag]
+	err = s.store.View(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+			return err
+		}
+		p, err = tx.ListTags(oidcRef(c, arn), page(in.Marker, in.MaxItems))
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out := &iamapi.ListOpenIDConnectProviderTagsResponse{Tags: nonNil(apiTags(p.Items))}
+	out.IsTruncated, out.Marker = truncation(p)
+	return out, nil
 }

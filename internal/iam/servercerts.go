@@ -2,6 +2,7 @@ package iam
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/x509"
 	"encoding/pem"
@@ -9,6 +10,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/iamd/iamd/internal/awsid"
+	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/service"
+	"github.com/iamd/iamd/internal/store"
 )
 
 // The messages of UploadServerCertificate's errors. AWS answers a body it
@@ -144,4 +150,218 @@ func parsePrivateKey(block *pem.Block) (crypto.Signer, error) {
 // serverCertificateARN builds the ARN of a server certificate.
 func serverCertificateARN(partition, account, path, name string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:server-certificate%s%s", partition, account, path, name)
+}
+
+var _ = family((*Service).serverCertificateOperations)
+
+// localstack's recorded AWS responses.
+var _ = entity(store.KindServerCertificate, "The Server Certificate with name %s cannot be found.", "The Server Certificate with name %s already exists.")
+
+// maxServerCertificates is AWS's quota of server certificates per account
+// (IAM User Guide, "IAM and AWS STS quotas"; GetAccountSummary's
+// ServerCertificatesQuota).
+const maxServerCertificates = 20
+
+func (s *Service) serverCertificateOperations(t service.Table) {
+	t["UploadServerCertificate"] = service.Op(s.uploadServerCertificate)
+	t["GetServerCertificate"] = service.Op(s.getServerCertificate)
+	t["UpdateServerCertificate"] = service.Op(s.updateServerCertificate)
+	t["DeleteServerCertificate"] = service.Op(s.deleteServerCertificate)
+	t["ListServerCertificates"] = service.Op(s.listServerCertificates)
+	t["TagServerCertificate"] = service.Op(s.tagServerCertificate)
+	t["UntagServerCertificate"] = service.Op(s.untagServerCertificate)
+	t["ListServerCertificateTags"] = service.Op(s.listServerCertificateTags)
+}
+
+// apiServerCertificateMetadata renders a stored certificate's metadata.
+func apiServerCertificateMetadata(c *service.Call, sc store.ServerCertificate) iamapi.ServerCertificateMetadata {
+	return iamapi.ServerCertificateMetadata{
+		Path:                  sc.Path,
+		ServerCertificateName: sc.Name,
+		ServerCertificateId:   sc.ID,
+		Arn:                   serverCertificateARN(c.Partition, sc.Account, sc.Path, sc.Name),
+		UploadDate:            ptr(sc.Uploaded),
+		Expiration:            ptr(sc.Expiration),
+	}
+}
+
+// serverCertificateRef is the tag reference of a server certificate.
+func serverCertificateRef(sc store.ServerCertificate) store.ResourceRef {
+	return store.ResourceRef{Account: sc.Account, Kind: store.KindServerCertificate, ID: sc.ID}
+}
+
+func (s *Service) uploadServerCertificate(ctx context.Context, c *service.Call, in *iamapi.UploadServerCertificateRequest) (*iamapi.UploadServerCertificateResponse, error) {
+	parsed, err := parseServerCertificate(in.CertificateBody, in.PrivateKey, in.CertificateChain, c.Now)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := checkTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	sc := store.ServerCertificate{
+		Account:    c.AccountID,
+		ID:         awsid.Unique(awsid.ServerCertificate),
+		Name:       in.ServerCertificateName,
+		Path:       pathOr(in.Path),
+		Body:       in.CertificateBody,
+		Chain:      str(in.CertificateChain),
+		Uploaded:   c.Now,
+		Expiration: parsed.Leaf.NotAfter.UTC(),
+	}
+	sc.ARN = serverCertificateARN(c.Partition, sc.Account, sc.Path, sc.Name)
+	// The key never leaves the server again: it is sealed, bound to the
+	// certificate's id, and no operation returns it.
+	if sc.PrivateKey, err = s.keyring.Seal([]byte(in.PrivateKey), []byte(sc.ID)); err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		n, err := tx.CountServerCertificates(c.AccountID)
+		if err != nil {
+			return err
+		}
+		if n >= maxServerCertificates {
+			return wireError("LimitExceeded", "Cannot exceed quota for ServerCertificatesPerAccount: %d", maxServerCertificates)
+		}
+		if err := tx.UploadServerCertificate(sc); err != nil {
+			return err
+		}
+		if len(tags) > 0 {
+			return tx.TagResource(serverCertificateRef(sc), tags)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	m := apiServerCertificateMetadata(c, sc)
+	return &iamapi.UploadServerCertificateResponse{ServerCertificateMetadata: &m, Tags: apiTags(tags)}, nil
+}
+
+func (s *Service) getServerCertificate(ctx context.Context, c *service.Call, in *iamapi.GetServerCertificateRequest) (*iamapi.GetServerCertificateResponse, error) {
+	var sc store.ServerCertificate
+	var tags []store.Tag
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		if sc, err = tx.GetServerCertificate(c.AccountID, in.ServerCertificateName); err != nil {
+			return err
+		}
+		tags, err = allTags(tx, serverCertificateRef(sc))
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out := iamapi.ServerCertificate{
+		ServerCertificateMetadata: apiServerCertificateMetadata(c, sc),
+		CertificateBody:           sc.Body,
+		Tags:                      nonNil(apiTags(tags)),
+	}
+	if sc.Chain != "" {
+		out.CertificateChain = ptr(sc.Chain)
+	}
+	return &iamapi.GetServerCertificateResponse{ServerCertificate: out}, nil
+}
+
+func (s *Service) updateServerCertificate(ctx context.Context, c *service.Call, in *iamapi.UpdateServerCertificateRequest) (*service.Empty, error) {
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		sc, err := tx.GetServerCertificate(c.AccountID, in.ServerCertificateName)
+		if err != nil {
+			return err
+		}
+		upd := store.ServerCertificateUpdate{NewName: str(in.NewServerCertificateName), NewPath: str(in.NewPath)}
+		if upd == (store.ServerCertificateUpdate{}) {
+			return nil
+		}
+		name, path := sc.Name, sc.Path
+		if upd.NewName != "" {
+			name = upd.NewName
+		}
+		if upd.NewPath != "" {
+			path = upd.NewPath
+		}
+		upd.NewARN = serverCertificateARN(c.Partition, sc.Account, path, name)
+		_, err = tx.UpdateServerCertificate(c.AccountID, in.ServerCertificateName, upd)
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) deleteServerCertificate(ctx context.Context, c *service.Call, in *iamapi.DeleteServerCertificateRequest) (*service.Empty, error) {
+	err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteServerCertificate(c.AccountID, in.ServerCertificateName) })
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) listServerCertificates(ctx context.Context, c *service.Call, in *iamapi.ListServerCertificatesRequest) (*iamapi.ListServerCertificatesResponse, error) {
+	var p store.Page[store.ServerCertificate]
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		p, err = tx.ListServerCertificates(c.AccountID, pathPage(in.PathPrefix, in.Marker, in.MaxItems))
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out := &iamapi.ListServerCertificatesResponse{ServerCertificateMetadataList: make([]iamapi.ServerCertificateMetadata, 0, len(p.Items))}
+	for _, sc := range p.Items {
+		out.ServerCertificateMetadataList = append(out.ServerCertificateMetadataList, apiServerCertificateMetadata(c, sc))
+	}
+	out.IsTruncated, out.Marker = truncation(p)
+	return out, nil
+}
+
+func (s *Service) tagServerCertificate(ctx context.Context, c *service.Call, in *iamapi.TagServerCertificateRequest) (*service.Empty, error) {
+	tags, err := checkTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		sc, err := tx.GetServerCertificate(c.AccountID, in.ServerCertificateName)
+		if err != nil {
+			return err
+		}
+		return tagResource(tx, serverCertificateRef(sc), tags, "ServerCertificate")
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) untagServerCertificate(ctx context.Context, c *service.Call, in *iamapi.UntagServerCertificateRequest) (*service.Empty, error) {
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		sc, err := tx.GetServerCertificate(c.AccountID, in.ServerCertificateName)
+		if err != nil {
+			return err
+		}
+		return tx.UntagResource(serverCertificateRef(sc), in.TagKeys)
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) listServerCertificateTags(ctx context.Context, c *service.Call, in *iamapi.ListServerCertificateTagsRequest) (*iamapi.ListServerCertificateTagsResponse, error) {
+	var p store.Page[store.Tag]
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		sc, err := tx.GetServerCertificate(c.AccountID, in.ServerCertificateName)
+		if err != nil {
+			return err
+		}
+		p, err = tx.ListTags(serverCertificateRef(sc), page(in.Marker, in.MaxItems))
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out := &iamapi.ListServerCertificateTagsResponse{Tags: nonNil(apiTags(p.Items))}
+	out.IsTruncated, out.Marker = truncation(p)
+	return out, nil
 }

@@ -1,11 +1,16 @@
 package iam
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"time"
+
+	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/service"
+	"github.com/iamd/iamd/internal/store"
 )
 
 // AWS's quota on signing certificates: two per user (IAM User Guide, "IAM
@@ -60,4 +65,166 @@ func checkCredentialStatus(status, what string) error {
 		return wireError("InvalidInput", "%s status must be Active or Inactive.", what)
 	}
 	return nil
+}
+
+var _ = family((*Service).signingCertificateOperations)
+
+// localstack's recorded AWS response.
+var _ = entity(store.KindSigningCertificate, "The Certificate with id %s cannot be found.", "")
+
+func (s *Service) signingCertificateOperations(t service.Table) {
+	t["UploadSigningCertificate"] = service.Op(s.uploadSigningCertificate)
+	t["UpdateSigningCertificate"] = service.Op(s.updateSigningCertificate)
+	t["DeleteSigningCertificate"] = service.Op(s.deleteSigningCertificate)
+	t["ListSigningCertificates"] = service.Op(s.listSigningCertificates)
+}
+
+// apiSigningCertificate renders a stored signing certificate.
+func apiSigningCertificate(sc store.SigningCertificate) iamapi.SigningCertificate {
+	return iamapi.SigningCertificate{
+		UserName:        sc.UserName,
+		CertificateId:   sc.ID,
+		CertificateBody: sc.Body,
+		Status:          string(sc.Status),
+		UploadDate:      ptr(sc.Uploaded),
+	}
+}
+
+// signingCertificateTaken reports whether a certificate with the
+// fingerprint belongs to any user of the account, or to its root user:
+// AWS refuses the same certificate twice in an account (the model's
+// DuplicateCertificateException). The store keeps signing certificates per
+// user, so this reads every user's (at most two each).
+func signingCertificateTaken(tx store.Tx, account, fingerprint string) (bool, error) {
+	owned := func(user string) (bool, error) {
+		p, err := tx.ListSigningCertificates(account, user, store.ListOptions{MaxItems: 1000})
+		if err != nil {
+			return false, err
+		}
+		for _, sc := range p.Items {
+			if cert, err := parseOnePEMCertificate(sc.Body); err == nil {
+				if sum := sha256.Sum256(cert.Raw); hex.EncodeToString(sum[:]) == fingerprint {
+					return true, nil
+				}
+			}
+		}
+		return false, nil
+	}
+	if taken, err := owned(""); taken || err != nil {
+		return taken, err
+	}
+	opts := store.PathListOptions{MaxItems: 1000}
+	for {
+		p, err := tx.ListUsers(account, opts)
+		if err != nil {
+			return false, err
+		}
+		for _, u := range p.Items {
+			if taken, err := owned(u.Name); taken || err != nil {
+				return taken, err
+			}
+		}
+		if !p.Truncated() {
+			return false, nil
+		}
+		opts.Marker = p.Marker
+	}
+}
+
+func (s *Service) uploadSigningCertificate(ctx context.Context, c *service.Call, in *iamapi.UploadSigningCertificateRequest) (*iamapi.UploadSigningCertificateResponse, error) {
+	user, err := keyOwner(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	sc := store.SigningCertificate{
+		ID:       randomUpperID(signingCertificateIDLength),
+		Account:  c.AccountID,
+		UserName: user,
+		Body:     in.CertificateBody,
+		Status:   store.AccessKeyActive,
+		Uploaded: c.Now,
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if user != "" {
+			if _, err := tx.GetUser(c.AccountID, user); err != nil {
+				return err
+			}
+		}
+		// The user's existence comes first (localstack's recorded AWS
+		// responses answer a missing user before a malformed body).
+		_, fingerprint, err := parseSigningCertificate(in.CertificateBody, c.Now)
+		if err != nil {
+			return err
+		}
+		n, err := tx.CountSigningCertificates(c.AccountID, user)
+		if err != nil {
+			return err
+		}
+		if n >= maxSigningCertificatesPerUser {
+			return wireError("LimitExceeded", "Cannot exceed quota for CertificatesPerUser: %d", maxSigningCertificatesPerUser)
+		}
+		taken, err := signingCertificateTaken(tx, c.AccountID, fingerprint)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return wireError("DuplicateCertificate", "The certificate is already associated with an IAM user in the account.")
+		}
+		return tx.UploadSigningCertificate(sc)
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &iamapi.UploadSigningCertificateResponse{Certificate: apiSigningCertificate(sc)}, nil
+}
+
+func (s *Service) updateSigningCertificate(ctx context.Context, c *service.Call, in *iamapi.UpdateSigningCertificateRequest) (*service.Empty, error) {
+	user, err := keyOwner(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCredentialStatus(in.Status, "Certificate"); err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		return tx.UpdateSigningCertificateStatus(c.AccountID, user, in.CertificateId, store.AccessKeyStatus(in.Status))
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) deleteSigningCertificate(ctx context.Context, c *service.Call, in *iamapi.DeleteSigningCertificateRequest) (*service.Empty, error) {
+	user, err := keyOwner(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteSigningCertificate(c.AccountID, user, in.CertificateId) })
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) listSigningCertificates(ctx context.Context, c *service.Call, in *iamapi.ListSigningCertificatesRequest) (*iamapi.ListSigningCertificatesResponse, error) {
+	user, err := keyOwner(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	var p store.Page[store.SigningCertificate]
+	err = s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		p, err = tx.ListSigningCertificates(c.AccountID, user, page(in.Marker, in.MaxItems))
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out := &iamapi.ListSigningCertificatesResponse{Certificates: make([]iamapi.SigningCertificate, 0, len(p.Items))}
+	for _, sc := range p.Items {
+		out.Certificates = append(out.Certificates, apiSigningCertificate(sc))
+	}
+	out.IsTruncated, out.Marker = truncation(p)
+	return out, nil
 }

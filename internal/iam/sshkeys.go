@@ -2,11 +2,17 @@ package iam
 
 import (
 	"bytes"
+	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"strings"
 
+	"github.com/iamd/iamd/internal/awsid"
+	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/service"
+	"github.com/iamd/iamd/internal/store"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -124,4 +130,157 @@ func encodeSSHPublicKey(k ssh.PublicKey, encoding string) (string, error) {
 		return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
 	}
 	return "", wireError("UnrecognizedPublicKeyEncoding", "Encoding %s is not SSH or PEM.", encoding)
+}
+
+var _ = family((*Service).sshKeyOperations)
+
+// localstack's recorded AWS response.
+var _ = entity(store.KindSSHPublicKey, "The Public Key with id %s cannot be found.", "")
+
+func (s *Service) sshKeyOperations(t service.Table) {
+	t["UploadSSHPublicKey"] = service.Op(s.uploadSSHPublicKey)
+	t["GetSSHPublicKey"] = service.Op(s.getSSHPublicKey)
+	t["UpdateSSHPublicKey"] = service.Op(s.updateSSHPublicKey)
+	t["DeleteSSHPublicKey"] = service.Op(s.deleteSSHPublicKey)
+	t["ListSSHPublicKeys"] = service.Op(s.listSSHPublicKeys)
+}
+
+// apiSSHPublicKey renders a stored key with its body in the encoding.
+func apiSSHPublicKey(k store.SSHPublicKey, encoding string) (*iamapi.SSHPublicKey, error) {
+	pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.Body))
+	if err != nil {
+		return nil, fmt.Errorf("stored SSH public key %s: %w", k.ID, err)
+	}
+	body, err := encodeSSHPublicKey(pub, encoding)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.SSHPublicKey{
+		UserName:         k.UserName,
+		SSHPublicKeyId:   k.ID,
+		Fingerprint:      k.Fingerprint,
+		SSHPublicKeyBody: body,
+		Status:           string(k.Status),
+		UploadDate:       ptr(k.Uploaded),
+	}, nil
+}
+
+func (s *Service) uploadSSHPublicKey(ctx context.Context, c *service.Call, in *iamapi.UploadSSHPublicKeyRequest) (*iamapi.UploadSSHPublicKeyResponse, error) {
+	pub, err := parseSSHPublicKey(in.SSHPublicKeyBody)
+	if err != nil {
+		return nil, err
+	}
+	// The key is kept in the SSH encoding without its comment, so that the
+	// same key uploaded in PEM or with another comment is the same key.
+	body, err := encodeSSHPublicKey(pub, sshEncodingSSH)
+	if err != nil {
+		return nil, err
+	}
+	k := store.SSHPublicKey{
+		ID:          awsid.Unique(awsid.PublicKey),
+		Account:     c.AccountID,
+		UserName:    in.UserName,
+		Body:        body,
+		Fingerprint: sshFingerprint(pub),
+		Status:      store.AccessKeyActive,
+		Uploaded:    c.Now,
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		p, err := tx.ListSSHPublicKeys(c.AccountID, in.UserName, store.ListOptions{MaxItems: 1000}) // and the user exists
+		if err != nil {
+			return err
+		}
+		for _, have := range p.Items {
+			if have.Body == body {
+				return wireError("DuplicateSSHPublicKey", msgDuplicateSSHPublicKey)
+			}
+		}
+		if len(p.Items) >= maxSSHPublicKeysPerUser {
+			return wireError("LimitExceeded", "Cannot exceed quota for PublicKeysPerUser: %d", maxSSHPublicKeysPerUser)
+		}
+		if err := tx.UploadSSHPublicKey(k); err != nil {
+			return err
+		}
+		k, err = tx.GetSSHPublicKey(c.AccountID, in.UserName, k.ID) // the user name as created
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out, err := apiSSHPublicKey(k, sshEncodingSSH)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.UploadSSHPublicKeyResponse{SSHPublicKey: out}, nil
+}
+
+func (s *Service) getSSHPublicKey(ctx context.Context, c *service.Call, in *iamapi.GetSSHPublicKeyRequest) (*iamapi.GetSSHPublicKeyResponse, error) {
+	var k store.SSHPublicKey
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		k, err = tx.GetSSHPublicKey(c.AccountID, in.UserName, in.SSHPublicKeyId)
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	out, err := apiSSHPublicKey(k, in.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.GetSSHPublicKeyResponse{SSHPublicKey: out}, nil
+}
+
+func (s *Service) updateSSHPublicKey(ctx context.Context, c *service.Call, in *iamapi.UpdateSSHPublicKeyRequest) (*service.Empty, error) {
+	if err := checkCredentialStatus(in.Status, "SSH public key"); err != nil {
+		return nil, err
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		return tx.UpdateSSHPublicKeyStatus(c.AccountID, in.UserName, in.SSHPublicKeyId, store.AccessKeyStatus(in.Status))
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) deleteSSHPublicKey(ctx context.Context, c *service.Call, in *iamapi.DeleteSSHPublicKeyRequest) (*service.Empty, error) {
+	err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteSSHPublicKey(c.AccountID, in.UserName, in.SSHPublicKeyId) })
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+func (s *Service) listSSHPublicKeys(ctx context.Context, c *service.Call, in *iamapi.ListSSHPublicKeysRequest) (*iamapi.ListSSHPublicKeysResponse, error) {
+	user, err := keyOwner(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListSSHPublicKeysResponse{SSHPublicKeys: []iamapi.SSHPublicKeyMetadata{}}
+	if user == "" {
+		// The root user has no SSH public keys: they are for IAM users'
+		// CodeCommit access.
+		out.IsTruncated = ptr(false)
+		return out, nil
+	}
+	var p store.Page[store.SSHPublicKey]
+	err = s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		p, err = tx.ListSSHPublicKeys(c.AccountID, user, page(in.Marker, in.MaxItems))
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	for _, k := range p.Items {
+		out.SSHPublicKeys = append(out.SSHPublicKeys, iamapi.SSHPublicKeyMetadata{
+			UserName:       k.UserName,
+			SSHPublicKeyId: k.ID,
+			Status:         string(k.Status),
+			UploadDate:     k.Uploaded,
+		})
+	}
+	out.IsTruncated, out.Marker = truncation(p)
+	return out, nil
 }
