@@ -34,6 +34,64 @@ type Principal struct {
 	// Emulated marks the stand-in identity of emulator mode for a key the
 	// server does not know (moto's "user/moto").
 	Emulated bool
+	// Session describes the temporary credentials (ASIA... key and
+	// X-Amz-Security-Token) the request was signed with; nil for long-term
+	// access keys, anonymous and emulated callers. It carries what
+	// enforcement needs to gather a session's permissions and context.
+	Session *Session
+}
+
+// Session is what a request signed with temporary credentials knows about
+// the session that issued them. Type says which fields apply: role fields
+// for AssumedRole, parent fields for FederatedUser and for a user's or
+// root's GetSessionToken credentials (whose Principal.Type stays IAMUser or
+// Root, as in CloudTrail).
+type Session struct {
+	// Issued is aws:TokenIssueTime; Expires is when the credentials end.
+	Issued  time.Time
+	Expires time.Time
+	// RoleARN (arn:aws:iam::ACCT:role/PATH/NAME), RoleID (AROA...) and
+	// RoleName name the role of an assumed-role session; SessionName is
+	// the role session name.
+	RoleARN     string
+	RoleID      string
+	RoleName    string
+	SessionName string
+	// ParentARN and ParentUserID name the IAM user (or root: the root ARN
+	// and the account id) whose GetSessionToken or GetFederationToken
+	// call made the session; the federated user's permissions are this
+	// user's policies intersected with the session policies.
+	ParentARN    string
+	ParentUserID string
+	ParentName   string // the IAM user's name, "" for root
+	// Policy is the inline session policy ("" if none) and PolicyARNs the
+	// managed session policies. For an AssumedRole or FederatedUser
+	// session they limit the session; a FederatedUser without any has no
+	// permissions.
+	Policy     string
+	PolicyARNs []string
+	// Tags are the session tags (aws:PrincipalTag/* of the session, which
+	// replace the role's tags of the same key); TransitiveTagKeys those
+	// that pass to chained sessions (sts:TransitiveTagKeys).
+	Tags              []Tag
+	TransitiveTagKeys []string
+	// SourceIdentity is aws:SourceIdentity.
+	SourceIdentity string
+	// MFAAuthenticated is aws:MultiFactorAuthPresent; MFAAuthTime is when
+	// the MFA code was checked (aws:MultiFactorAuthAge counts from it).
+	MFAAuthenticated bool
+	MFAAuthTime      time.Time
+	// FederatedProvider is aws:FederatedProvider for web identity and
+	// SAML sessions.
+	FederatedProvider string
+	// Chained marks a role session made by a role session.
+	Chained bool
+}
+
+// Tag is one session tag.
+type Tag struct {
+	Key   string
+	Value string
 }
 
 // Call is what the server knows about one API request when it hands it to

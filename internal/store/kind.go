@@ -30,6 +30,7 @@ const (
 	KindServiceSpecificCredential Kind = "service-specific credential"
 	KindPasswordPolicy            Kind = "password policy"
 	KindCredentialReport          Kind = "credential report"
+	KindSession                   Kind = "session"
 )
 
 // IsPolicyHolder reports whether entities of kind k can have managed

@@ -40,6 +40,7 @@ type Tx interface {
 	ManagedPolicies
 	PolicyAttachments
 	InlinePolicies
+	Sessions
 
 	// Reset deletes everything in the store: every account in every
 	// partition and all they own. It is the emulator's /moto-api/reset.

@@ -167,6 +167,7 @@ func (t *tx) SetRootPassword(id string, hash []byte) error {
 // accountTables lists every table with an account column, children before
 // parents, for DeleteAccount and Reset.
 var accountTables = []string{
+	"sessions",
 	"tags",
 	"policy_attachments",
 	"inline_policies",
