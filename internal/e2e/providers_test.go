@@ -453,3 +453,33 @@ func TestSAMLProviders(t *testing.T) {
 		}
 	})
 }
+
+// TestIdentityProviderQuotas fills an account with 100 OpenID Connect and
+// 100 SAML providers, AWS's quota of each.
+func TestIdentityProviderQuotas(t *testing.T) {
+	t.Parallel()
+	in := start(t, "", "--emulator")
+	c := in.IAM(creds{ID: "testing", Secret: "testing"})
+	cx := ctx(t)
+	metadata := idpMetadata("https://idp.example.com", pkiValid(t, "idp.example.com", nil), "signing")
+	for i := range 100 {
+		if _, err := c.CreateOpenIDConnectProvider(cx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(fmt.Sprintf("https://idp%03d.example.com", i))}); err != nil {
+			t.Fatalf("OIDC provider %d: %v", i+1, err)
+		}
+		if _, err := c.CreateSAMLProvider(cx, &iam.CreateSAMLProviderInput{Name: aws.String(fmt.Sprintf("idp%03d", i)), SAMLMetadataDocument: aws.String(metadata)}); err != nil {
+			t.Fatalf("SAML provider %d: %v", i+1, err)
+		}
+	}
+	_, err := c.CreateOpenIDConnectProvider(cx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://one-too-many.example.com")})
+	apiErr(t, err, "LimitExceeded", "100")
+	_, err = c.CreateSAMLProvider(cx, &iam.CreateSAMLProviderInput{Name: aws.String("one-too-many"), SAMLMetadataDocument: aws.String(metadata)})
+	apiErr(t, err, "LimitExceeded", "100")
+	oidc, err := c.ListOpenIDConnectProviders(cx, &iam.ListOpenIDConnectProvidersInput{})
+	if err != nil || len(oidc.OpenIDConnectProviderList) != 100 {
+		t.Fatalf("ListOpenIDConnectProviders: %d, %v", len(oidc.OpenIDConnectProviderList), err)
+	}
+	saml, err := c.ListSAMLProviders(cx, &iam.ListSAMLProvidersInput{})
+	if err != nil || len(saml.SAMLProviderList) != 100 {
+		t.Fatalf("ListSAMLProviders: %d, %v", len(saml.SAMLProviderList), err)
+	}
+}

@@ -160,8 +160,8 @@ func oidcARN(s string) (string, error) {
 }
 
 // oidcRef is the tag reference of an OpenID Connect provider.
-func oidcRef(c *service.Call, arn string) store.ResourceRef {
-	return store.ResourceRef{Account: c.AccountID, Kind: store.KindOIDCProvider, ID: arn}
+func oidcRef(c *service.Call, providerArn string) store.ResourceRef {
+	return store.ResourceRef{Account: c.AccountID, Kind: store.KindOIDCProvider, ID: providerArn}
 }
 
 // countUpTo counts a list's items, reading pages until it has seen limit
@@ -241,7 +241,7 @@ func (s *Service) createOIDCProvider(ctx context.Context, c *service.Call, in *i
 }
 
 func (s *Service) getOIDCProvider(ctx context.Context, c *service.Call, in *iamapi.GetOpenIDConnectProviderRequest) (*iamapi.GetOpenIDConnectProviderResponse, error) {
-	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	providerArn, err := oidcARN(in.OpenIDConnectProviderArn)
 	if err != nil {
 		return nil, err
 	}
@@ -249,10 +249,10 @@ func (s *Service) getOIDCProvider(ctx context.Context, c *service.Call, in *iama
 	var tags []store.Tag
 	err = s.store.View(ctx, func(tx store.Tx) error {
 		var err error
-		if p, err = tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+		if p, err = tx.GetOIDCProvider(c.AccountID, providerArn); err != nil {
 			return err
 		}
-		tags, err = allTags(tx, oidcRef(c, arn))
+		tags, err = allTags(tx, oidcRef(c, providerArn))
 		return err
 	})
 	if err != nil {
@@ -279,13 +279,13 @@ func nonNil[T any](s []T) []T {
 }
 
 func (s *Service) deleteOIDCProvider(ctx context.Context, c *service.Call, in *iamapi.DeleteOpenIDConnectProviderRequest) (*service.Empty, error) {
-	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	providerArn, err := oidcARN(in.OpenIDConnectProviderArn)
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteOIDCProvider(c.AccountID, arn) })
+	err = s.store.Update(ctx, func(tx store.Tx) error { return tx.DeleteOIDCProvider(c.AccountID, providerArn) })
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, wireError("NoSuchEntity", msgNoSuchOIDCDelete, arn)
+		return nil, wireError("NoSuchEntity", msgNoSuchOIDCDelete, providerArn)
 	}
 	if err != nil {
 		return nil, storeError(err)
@@ -321,12 +321,12 @@ func (s *Service) listOIDCProviders(ctx context.Context, c *service.Call, in *ia
 }
 
 func (s *Service) addOIDCClientID(ctx context.Context, c *service.Call, in *iamapi.AddClientIDToOpenIDConnectProviderRequest) (*service.Empty, error) {
-	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	providerArn, err := oidcARN(in.OpenIDConnectProviderArn)
 	if err != nil {
 		return nil, err
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		p, err := tx.GetOIDCProvider(c.AccountID, arn)
+		p, err := tx.GetOIDCProvider(c.AccountID, providerArn)
 		if err != nil {
 			return err
 		}
@@ -339,7 +339,7 @@ func (s *Service) addOIDCClientID(ctx context.Context, c *service.Call, in *iama
 		if len(p.ClientIDs) >= maxOIDCClientIDs {
 			return clientIDQuota()
 		}
-		return tx.AddOIDCClientID(c.AccountID, arn, in.ClientID)
+		return tx.AddOIDCClientID(c.AccountID, providerArn, in.ClientID)
 	})
 	if err != nil {
 		return nil, storeError(err)
@@ -348,17 +348,17 @@ func (s *Service) addOIDCClientID(ctx context.Context, c *service.Call, in *iama
 }
 
 func (s *Service) removeOIDCClientID(ctx context.Context, c *service.Call, in *iamapi.RemoveClientIDFromOpenIDConnectProviderRequest) (*service.Empty, error) {
-	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	providerArn, err := oidcARN(in.OpenIDConnectProviderArn)
 	if err != nil {
 		return nil, err
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		// Removing an absent client id is not an error (the API reference:
 		// the operation is idempotent), but the provider must exist.
-		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+		if _, err := tx.GetOIDCProvider(c.AccountID, providerArn); err != nil {
 			return err
 		}
-		return tx.RemoveOIDCClientID(c.AccountID, arn, in.ClientID)
+		return tx.RemoveOIDCClientID(c.AccountID, providerArn, in.ClientID)
 	})
 	if err != nil {
 		return nil, storeError(err)
@@ -367,7 +367,7 @@ func (s *Service) removeOIDCClientID(ctx context.Context, c *service.Call, in *i
 }
 
 func (s *Service) updateOIDCThumbprints(ctx context.Context, c *service.Call, in *iamapi.UpdateOpenIDConnectProviderThumbprintRequest) (*service.Empty, error) {
-	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	providerArn, err := oidcARN(in.OpenIDConnectProviderArn)
 	if err != nil {
 		return nil, err
 	}
@@ -375,10 +375,10 @@ func (s *Service) updateOIDCThumbprints(ctx context.Context, c *service.Call, in
 		return nil, err
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+		if _, err := tx.GetOIDCProvider(c.AccountID, providerArn); err != nil {
 			return err
 		}
-		return tx.SetOIDCThumbprints(c.AccountID, arn, uniqueStrings(in.ThumbprintList))
+		return tx.SetOIDCThumbprints(c.AccountID, providerArn, uniqueStrings(in.ThumbprintList))
 	})
 	if err != nil {
 		return nil, storeError(err)
@@ -387,7 +387,7 @@ func (s *Service) updateOIDCThumbprints(ctx context.Context, c *service.Call, in
 }
 
 func (s *Service) tagOIDCProvider(ctx context.Context, c *service.Call, in *iamapi.TagOpenIDConnectProviderRequest) (*service.Empty, error) {
-	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	providerArn, err := oidcARN(in.OpenIDConnectProviderArn)
 	if err != nil {
 		return nil, err
 	}
@@ -396,10 +396,10 @@ func (s *Service) tagOIDCProvider(ctx context.Context, c *service.Call, in *iama
 		return nil, err
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+		if _, err := tx.GetOIDCProvider(c.AccountID, providerArn); err != nil {
 			return err
 		}
-		return tagProvider(tx, oidcRef(c, arn), tags)
+		return tagProvider(tx, oidcRef(c, providerArn), tags)
 	})
 	if err != nil {
 		return nil, storeError(err)
@@ -433,15 +433,15 @@ func tagProvider(tx store.Tx, ref store.ResourceRef, tags []store.Tag) error {
 }
 
 func (s *Service) untagOIDCProvider(ctx context.Context, c *service.Call, in *iamapi.UntagOpenIDConnectProviderRequest) (*service.Empty, error) {
-	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	providerArn, err := oidcARN(in.OpenIDConnectProviderArn)
 	if err != nil {
 		return nil, err
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+		if _, err := tx.GetOIDCProvider(c.AccountID, providerArn); err != nil {
 			return err
 		}
-		return tx.UntagResource(oidcRef(c, arn), in.TagKeys)
+		return tx.UntagResource(oidcRef(c, providerArn), in.TagKeys)
 	})
 	if err != nil {
 		return nil, storeError(err)
@@ -450,16 +450,16 @@ func (s *Service) untagOIDCProvider(ctx context.Context, c *service.Call, in *ia
 }
 
 func (s *Service) listOIDCProviderTags(ctx context.Context, c *service.Call, in *iamapi.ListOpenIDConnectProviderTagsRequest) (*iamapi.ListOpenIDConnectProviderTagsResponse, error) {
-	arn, err := oidcARN(in.OpenIDConnectProviderArn)
+	providerArn, err := oidcARN(in.OpenIDConnectProviderArn)
 	if err != nil {
 		return nil, err
 	}
 	var p store.Page[store.Tag]
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+		if _, err := tx.GetOIDCProvider(c.AccountID, providerArn); err != nil {
 			return err
 		}
-		p, err = tx.ListTags(oidcRef(c, arn), page(in.Marker, in.MaxItems))
+		p, err = tx.ListTags(oidcRef(c, providerArn), page(in.Marker, in.MaxItems))
 		return err
 	})
 	if err != nil {

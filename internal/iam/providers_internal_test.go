@@ -178,7 +178,7 @@ func TestParseSAMLMetadata(t *testing.T) {
 			if tc.validUntil != "" {
 				want, _ = time.Parse(time.RFC3339, tc.validUntil)
 			}
-			if got := samlValidUntil(md, created); !got.Equal(want) {
+			if got := samlValidUntil(md.ValidUntil, created); !got.Equal(want) {
 				t.Errorf("ValidUntil %v, want %v", got, want)
 			}
 		})

@@ -148,9 +148,9 @@ func stripSpace(s string) string {
 
 // samlValidUntil is the provider's ValidUntil: the metadata's validUntil
 // when it names one, else one hundred years after creation.
-func samlValidUntil(md samlMetadata, created time.Time) time.Time {
-	if !md.ValidUntil.IsZero() {
-		return md.ValidUntil
+func samlValidUntil(validUntil, created time.Time) time.Time {
+	if !validUntil.IsZero() {
+		return validUntil
 	}
 	return created.AddDate(samlDefaultValidity, 0, 0)
 }
@@ -314,7 +314,7 @@ func (s *Service) getSAMLProvider(ctx context.Context, c *service.Call, in *iama
 		SAMLProviderUUID:        ptr(p.UUID),
 		SAMLMetadataDocument:    ptr(p.Metadata),
 		CreateDate:              ptr(p.Created),
-		ValidUntil:              ptr(samlValidUntil(samlMetadata{ValidUntil: p.ValidUntil}, p.Created)),
+		ValidUntil:              ptr(samlValidUntil(p.ValidUntil, p.Created)),
 		Tags:                    nonNil(apiTags(tags)),
 		AssertionEncryptionMode: ptr(samlEncryptionMode(p)),
 		PrivateKeyList:          []iamapi.SAMLPrivateKey{},
@@ -422,7 +422,7 @@ func (s *Service) listSAMLProviders(ctx context.Context, c *service.Call, in *ia
 			for _, p := range pg.Items {
 				out.SAMLProviderList = append(out.SAMLProviderList, iamapi.SAMLProviderListEntry{
 					Arn:        ptr(p.ARN),
-					ValidUntil: ptr(samlValidUntil(samlMetadata{ValidUntil: p.ValidUntil}, p.Created)),
+					ValidUntil: ptr(samlValidUntil(p.ValidUntil, p.Created)),
 					CreateDate: ptr(p.Created),
 				})
 			}

@@ -144,17 +144,16 @@ func (s *Service) uploadSigningCertificate(ctx context.Context, c *service.Call,
 		Status:   store.AccessKeyActive,
 		Uploaded: c.Now,
 	}
+	_, fingerprint, certErr := parseSigningCertificate(in.CertificateBody, c.Now)
 	err = s.store.Update(ctx, func(tx store.Tx) error {
+		// A missing user is answered before a bad certificate.
 		if user != "" {
 			if _, err := tx.GetUser(c.AccountID, user); err != nil {
 				return err
 			}
 		}
-		// The user's existence comes first (localstack's recorded AWS
-		// responses answer a missing user before a malformed body).
-		_, fingerprint, err := parseSigningCertificate(in.CertificateBody, c.Now)
-		if err != nil {
-			return err
+		if certErr != nil {
+			return certErr
 		}
 		n, err := tx.CountSigningCertificates(c.AccountID, user)
 		if err != nil {
