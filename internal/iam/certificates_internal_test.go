@@ -34,7 +34,7 @@ type testCert struct {
 // newTestCert issues a certificate for a fresh key of the given kind
 // ("ecdsa" or "rsa"), signed by parent (self-signed when nil), valid from
 // notBefore to notAfter; isCA makes it able to sign others.
-func newTestCert(t *testing.T, kind, cn string, parent *testCert, notBefore, notAfter time.Time, isCA bool) *testCert {
+func newTestCert(t testing.TB, kind, cn string, parent *testCert, notBefore, notAfter time.Time, isCA bool) *testCert {
 	t.Helper()
 	var key crypto.Signer
 	var keyDER []byte
@@ -308,5 +308,24 @@ func TestServiceCredentialHelpers(t *testing.T) {
 	}
 	if id := randomUpperID(32); len(id) != 32 || strings.ToUpper(id) != id {
 		t.Errorf("id %q", id)
+	}
+}
+
+func BenchmarkParseServerCertificate(b *testing.B) {
+	from, to := testNow.AddDate(-1, 0, 0), testNow.AddDate(1, 0, 0)
+	root := newTestCert(b, "rsa", "root", nil, from, to, true)
+	leaf := newTestCert(b, "rsa", "www.example.com", root, from, to, false)
+	for b.Loop() {
+		if _, err := parseServerCertificate(leaf.CertPEM, leaf.KeyPEM, &root.CertPEM, testNow); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseSSHPublicKey(b *testing.B) {
+	for b.Loop() {
+		if _, err := parseSSHPublicKey(testSSHKey); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -195,3 +195,14 @@ func TestParseSAMLPrivateKey(t *testing.T) {
 		wantWireError(t, parseSAMLPrivateKey(bad), "InvalidInput", "private key")
 	}
 }
+
+func BenchmarkParseSAMLMetadata(b *testing.B) {
+	cert := newTestCert(b, "rsa", "idp", nil, testNow, testNow.AddDate(1, 0, 0), false)
+	doc := samlMetadataDoc("", samlKeyDescriptor("signing", cert.Cert.Raw))
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		if _, err := parseSAMLMetadata(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
