@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tags", testTags},
 		{"PolicyAttachments", testPolicyAttachments},
 		{"InlinePolicies", testInlinePolicies},
+		{"Sessions", testSessions},
 		{"Transactions", testTransactions},
 		{"Concurrency", testConcurrency},
 		{"Pagination", testPagination},
