@@ -242,7 +242,9 @@ func TestChangesTakeEffect(t *testing.T) {
 	}
 	// Another account's change does not disturb this one's cache, and
 	// ChangedAll reaches every account.
-	w.do(func(tx store.Tx) error { return tx.DeleteInlinePolicy(acct, store.Entity{Kind: store.KindUser, Name: "bob"}, "p") })
+	w.do(func(tx store.Tx) error {
+		return tx.DeleteInlinePolicy(acct, store.Entity{Kind: store.KindUser, Name: "bob"}, "p")
+	})
 	a.Changed("210987654321")
 	if d := decide(t, a, c); !d.Allowed() {
 		t.Fatal("another account's change invalidated this account")
