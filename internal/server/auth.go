@@ -18,12 +18,27 @@ import (
 type keyLookup struct {
 	s   *Server
 	key store.AccessKey
+	// session is the session of temporary credentials (ASIA...), nil for
+	// long-term keys.
+	session *store.Session
 }
 
 // Secret returns the unsealed secret of an access key, or
 // sigv4.ErrUnknownAccessKey when the key does not exist or is inactive (AWS
 // answers both with InvalidClientTokenId).
 func (l *keyLookup) Secret(ctx context.Context, accessKeyID string) ([]byte, error) {
+	if isTemporaryKey(accessKeyID) {
+		var secret []byte
+		err := l.s.store.View(ctx, func(tx store.Tx) error {
+			var err error
+			secret, err = l.sessionSecret(accessKeyID, tx)
+			return err
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, sigv4.ErrUnknownAccessKey
+		}
+		return secret, err
+	}
 	var key store.AccessKey
 	err := l.s.store.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -52,6 +67,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, api *API, action str
 	ctx := r.Context()
 	signed := r.Header.Get("Authorization") != "" || r.URL.Query().Has("X-Amz-Credential")
 	free := s.emulator && s.noAuth.take()
+	call.NoAuth = free
 	if !signed {
 		switch {
 		case free:
@@ -81,6 +97,13 @@ func (s *Server) authenticate(r *http.Request, body []byte, api *API, action str
 	}
 	if res.Region != "" {
 		call.Region = res.Region
+	}
+	if err := s.checkSecurityToken(lookup, res); err != nil {
+		return err
+	}
+	if lookup.session != nil {
+		resolveSession(lookup.session, call)
+		return nil
 	}
 	s.resolveKeyOwner(lookup.key, call)
 	s.keyUses.record(store.KeyUse{AccessKeyID: lookup.key.ID, Time: s.now().UTC(), Service: api.Name, Region: call.Region})

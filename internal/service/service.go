@@ -109,6 +109,11 @@ type Call struct {
 	// Emulator is true when the server runs as a moto-compatible test
 	// double, where some strict-mode checks relax (documented in README).
 	Emulator bool
+	// NoAuth is true when emulator mode serves this request within its
+	// no-auth budget (moto's INITIAL_NO_AUTH_ACTION_COUNT): authentication
+	// and authorization are off for it, whether or not it was signed with
+	// a key iamd knows (docs/emulator.md).
+	NoAuth bool
 }
 
 // Handler runs one operation. decode fills the operation's generated input

@@ -18,6 +18,7 @@ import (
 type Service struct {
 	store   store.Store
 	keyring *seal.Keyring
+	mfa     mfaSteps
 }
 
 // New returns the STS service.
