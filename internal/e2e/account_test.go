@@ -129,3 +129,102 @@ func TestAccountAliases(t *testing.T) {
 		}
 	})
 }
+
+// summaryKeys are the keys of AWS's SummaryMap (GetAccountSummary API
+// reference, "Valid Keys"), with the default quota for quota keys and -1
+// for the counts, which the test computes.
+var summaryKeys = map[string]int32{
+	"Users": -1, "UsersQuota": 5000, "Groups": -1, "GroupsQuota": 300,
+	"ServerCertificates": -1, "ServerCertificatesQuota": 20,
+	"UserPolicySizeQuota": 2048, "GroupPolicySizeQuota": 5120, "RolePolicySizeQuota": 10240,
+	"AssumeRolePolicySizeQuota": 2048, "PolicySizeQuota": 6144,
+	"GroupsPerUserQuota": 10, "SigningCertificatesPerUserQuota": 2, "AccessKeysPerUserQuota": 2,
+	"MFADevices": -1, "MFADevicesInUse": -1, "AccountMFAEnabled": -1, "AccountAccessKeysPresent": -1,
+	"AccountPasswordPresent": -1, "AccountSigningCertificatesPresent": -1,
+	"AttachedPoliciesPerGroupQuota": 10, "AttachedPoliciesPerRoleQuota": 10, "AttachedPoliciesPerUserQuota": 10,
+	"Policies": -1, "PoliciesQuota": 1500, "PolicyVersionsInUse": -1, "PolicyVersionsInUseQuota": 10000,
+	"VersionsPerPolicyQuota": 5, "GlobalEndpointTokenVersion": 1,
+	"InstanceProfiles": -1, "InstanceProfilesQuota": 1000, "Providers": -1, "Roles": -1, "RolesQuota": 1000,
+}
+
+func summary(t *testing.T, c *iam.Client) map[string]int32 {
+	t.Helper()
+	out, err := c.GetAccountSummary(ctx(t), &iam.GetAccountSummaryInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range summaryKeys {
+		got, ok := out.SummaryMap[k]
+		if !ok {
+			t.Errorf("SummaryMap lacks %s", k)
+		} else if want >= 0 && got != want {
+			t.Errorf("SummaryMap[%s] = %d, want %d", k, got, want)
+		}
+	}
+	for k := range out.SummaryMap {
+		if _, ok := summaryKeys[k]; !ok {
+			t.Errorf("SummaryMap has a key AWS does not define: %s", k)
+		}
+	}
+	return out.SummaryMap
+}
+
+// TestAccountSummary checks every SummaryMap key AWS returns, the default
+// quotas, and that the counts follow the entities created in the account.
+func TestAccountSummary(t *testing.T) {
+	t.Parallel()
+	in := start(t, "")
+	c := in.IAM(in.adminCreds(t))
+	cx := ctx(t)
+
+	// A new account: root with a password and no keys, and the admin user
+	// in the Administrators group.
+	before := summary(t, c)
+	for k, want := range map[string]int32{
+		"Users": 1, "Groups": 1, "Roles": 0, "Policies": 0, "PolicyVersionsInUse": 0, "InstanceProfiles": 0,
+		"MFADevices": 0, "MFADevicesInUse": 0, "Providers": 0, "ServerCertificates": 0,
+		"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0, "AccountSigningCertificatesPresent": 0, "AccountPasswordPresent": 1,
+	} {
+		if before[k] != want {
+			t.Errorf("new account: %s = %d, want %d", k, before[k], want)
+		}
+	}
+
+	createUsers(t, c, "u1", "u2")
+	if _, err := c.CreateGroup(cx, &iam.CreateGroupInput{GroupName: aws.String("g1")}); err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	if _, err := c.CreateRole(cx, &iam.CreateRoleInput{RoleName: aws.String("r1"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	p, err := c.CreatePolicy(cx, &iam.CreatePolicyInput{PolicyName: aws.String("p1"), PolicyDocument: aws.String(doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreatePolicyVersion(cx, &iam.CreatePolicyVersionInput{PolicyArn: p.Policy.Arn, PolicyDocument: aws.String(doc)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateInstanceProfile(cx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip1")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateOpenIDConnectProvider(cx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.example.com"),
+		ThumbprintList: []string{strings.Repeat("a", 40)}}); err != nil {
+		t.Fatal(err)
+	}
+	createDevice(t, c, "spare")
+	if err := enable(t, c, "u1", createDevice(t, c, "u1-phone")); err != nil {
+		t.Fatal(err)
+	}
+
+	after := summary(t, c)
+	for k, delta := range map[string]int32{
+		"Users": 2, "Groups": 1, "Roles": 1, "Policies": 1, "PolicyVersionsInUse": 2, "InstanceProfiles": 1,
+		"MFADevices": 2, "MFADevicesInUse": 1, "Providers": 1, "AccountMFAEnabled": 0,
+	} {
+		if after[k]-before[k] != delta {
+			t.Errorf("%s went from %d to %d, want +%d", k, before[k], after[k], delta)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/iamd/iamd/internal/iamapi"
 	"github.com/iamd/iamd/internal/service"
 	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/policy"
 )
 
 var _ = family((*Service).accountOperations)
@@ -20,6 +21,7 @@ func (s *Service) accountOperations(t service.Table) {
 	t["CreateAccountAlias"] = service.Op(s.createAccountAlias)
 	t["DeleteAccountAlias"] = service.Op(s.deleteAccountAlias)
 	t["ListAccountAliases"] = service.Op(s.listAccountAliases)
+	t["GetAccountSummary"] = service.Op(s.getAccountSummary)
 }
 
 // createAccountAlias gives the account its alias. The alias pattern (3 to
@@ -82,6 +84,87 @@ func (s *Service) listAccountAliases(ctx context.Context, c *service.Call, in *i
 	out := &iamapi.ListAccountAliasesResponse{AccountAliases: []string{}, IsTruncated: ptr(false)}
 	if a.Alias != "" {
 		out.AccountAliases = append(out.AccountAliases, a.Alias)
+	}
+	return out, nil
+}
+
+// AWS's default quotas that no other family enforces yet, as
+// GetAccountSummary reports them (IAM User Guide, "IAM and AWS STS
+// quotas"; the API reference's GetAccountSummary example).
+const (
+	maxUsersPerAccount         = 5000
+	maxGroupsPerAccount        = 300
+	maxPolicyVersionsInUse     = 10000
+	globalEndpointTokenVersion = 1 // v1 tokens until SetSecurityTokenServicePreferences says otherwise
+)
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// getAccountSummary answers every key of AWS's SummaryMap: the account's
+// entity counts, read from the store in one snapshot, and the quotas iamd
+// enforces (AWS's defaults). PolicyVersionsInUse counts the versions of
+// the account's customer managed policies; MFADevices the virtual devices,
+// MFADevicesInUse those assigned; AccountMFAEnabled, AccountAccessKeysPresent
+// and AccountSigningCertificatesPresent are about the root user, and
+// AccountPasswordPresent says whether root has a console password.
+func (s *Service) getAccountSummary(ctx context.Context, c *service.Call, _ *service.Empty) (*iamapi.GetAccountSummaryResponse, error) {
+	var sum store.AccountSummary
+	var a store.Account
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		if a, err = tx.GetAccount(c.AccountID); err != nil {
+			return err
+		}
+		sum, err = tx.AccountSummary(c.AccountID)
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	m := map[string]int{
+		"Users":                             sum.Users,
+		"UsersQuota":                        maxUsersPerAccount,
+		"Groups":                            sum.Groups,
+		"GroupsQuota":                       maxGroupsPerAccount,
+		"Roles":                             sum.Roles,
+		"RolesQuota":                        maxRolesPerAccount,
+		"Policies":                          sum.Policies,
+		"PoliciesQuota":                     maxCustomerPolicies,
+		"PolicyVersionsInUse":               sum.PolicyVersions,
+		"PolicyVersionsInUseQuota":          maxPolicyVersionsInUse,
+		"VersionsPerPolicyQuota":            maxPolicyVersions,
+		"InstanceProfiles":                  sum.InstanceProfiles,
+		"InstanceProfilesQuota":             maxInstanceProfilesPerAccount,
+		"ServerCertificates":                sum.ServerCertificates,
+		"ServerCertificatesQuota":           maxServerCertificates,
+		"Providers":                         sum.Providers,
+		"MFADevices":                        sum.MFADevices,
+		"MFADevicesInUse":                   sum.MFADevicesInUse,
+		"AccountMFAEnabled":                 b2i(sum.RootMFAEnabled),
+		"AccountAccessKeysPresent":          b2i(sum.RootAccessKeys > 0),
+		"AccountSigningCertificatesPresent": b2i(sum.RootSigningCertificates > 0),
+		"AccountPasswordPresent":            b2i(len(a.RootPasswordHash) > 0),
+		"AccessKeysPerUserQuota":            maxAccessKeysPerUser,
+		"SigningCertificatesPerUserQuota":   maxSigningCertificatesPerUser,
+		"GroupsPerUserQuota":                maxGroupsPerUser,
+		"AttachedPoliciesPerUserQuota":      maxAttachedPolicies,
+		"AttachedPoliciesPerGroupQuota":     maxAttachedPolicies,
+		"AttachedPoliciesPerRoleQuota":      maxAttachedPolicies,
+		"UserPolicySizeQuota":               policy.UserInlineLimit.Max,
+		"GroupPolicySizeQuota":              policy.GroupInlineLimit.Max,
+		"RolePolicySizeQuota":               policy.RoleInlineLimit.Max,
+		"PolicySizeQuota":                   policy.ManagedLimit.Max,
+		"AssumeRolePolicySizeQuota":         policy.TrustPolicyLimit.Max,
+		"GlobalEndpointTokenVersion":        globalEndpointTokenVersion,
+	}
+	out := &iamapi.GetAccountSummaryResponse{SummaryMap: make(map[string]int32, len(m))}
+	for k, v := range m {
+		out.SummaryMap[k] = int32(v)
 	}
 	return out, nil
 }
