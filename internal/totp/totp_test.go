@@ -289,3 +289,12 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkQRCodePNG(b *testing.B) {
+	uri := totp.URI("iamd", "phone@123456789012", bytes.Repeat([]byte{1}, totp.SeedSize))
+	for b.Loop() {
+		if _, err := totp.QRCodePNG(uri); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
