@@ -346,9 +346,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// errNoSessions reports a caller whose permissions come from a session,
-// which this package cannot gather yet.
-var errNoSessions = errors.New("the permissions of temporary security credentials cannot be gathered")
+// errNoSessions reports a session caller whose session the server did not
+// describe: its permissions cannot be gathered.
+var errNoSessions = errors.New("temporary security credentials without their session")
 
 // Authorize decides a request: it gathers the principal's policies (cached
 // by account generation), builds the context and evaluates. A root user in

@@ -456,3 +456,80 @@ func TestParseMode(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestSessions(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	bob := w.user("bob", store.Tag{Key: "team", Value: "blue"})
+	w.inline(store.KindUser, "bob", "p", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["iam:GetUser","iam:ListUsers"],"Resource":"*"},
+		{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)
+	roleID := "AROAEXAMPLEROLE00001"
+	w.do(func(tx store.Tx) error {
+		if err := tx.CreateRole(store.Role{Account: acct, ID: roleID, Name: "app", Path: "/svc/", Created: t0, AssumeRolePolicy: "{}", MaxSessionDuration: 3600}); err != nil {
+			return err
+		}
+		return tx.TagResource(store.ResourceRef{Account: acct, Kind: store.KindRole, ID: roleID}, []store.Tag{{Key: "team", Value: "red"}, {Key: "tier", Value: "1"}})
+	})
+	w.inline(store.KindRole, "app", "rp", allow("iam:*", "*"))
+	sessions := 0
+	roleSession := func(sess service.Session) service.Principal {
+		sessions++
+		sess.RoleARN, sess.RoleID, sess.RoleName, sess.SessionName = "arn:aws:iam::"+acct+":role/svc/app", roleID, "app", "s1"
+		sess.Issued = t0.Add(-time.Minute)
+		return service.Principal{Type: service.AssumedRole, AccountID: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/app/s1",
+			UserID: roleID + ":s1", Name: "app", AccessKeyID: fmt.Sprintf("ASIA%016d", sessions), Session: &sess}
+	}
+	fed := service.Principal{Type: service.FederatedUser, AccountID: acct, ARN: "arn:aws:sts::" + acct + ":federated-user/f", UserID: acct + ":f", Name: "f",
+		AccessKeyID: "ASIAFEDERATED0000001", Session: &service.Session{ParentARN: bob.ARN, ParentUserID: bob.UserID, ParentName: "bob", Issued: t0}}
+	mfaBob := bob
+	mfaBob.AccessKeyID = "ASIAMFABOB0000000001"
+	mfaBob.Session = &service.Session{ParentARN: bob.ARN, ParentUserID: bob.UserID, ParentName: "bob", Issued: t0, MFAAuthenticated: true, MFAAuthTime: t0.Add(-90 * time.Second)}
+	a := authz.New(w.st, authz.Options{})
+	for _, tc := range []struct {
+		name   string
+		caller service.Principal
+		op     string
+		in     any
+		effect policy.Effect
+		msg    string
+	}{
+		{"role session has the role's permissions", roleSession(service.Session{}), "DeleteUser", &iamapi.DeleteUserRequest{UserName: "bob"}, policy.Allow, ""},
+		{"a session policy limits", roleSession(service.Session{Policy: allow("iam:Get*", "*")}), "DeleteUser", &iamapi.DeleteUserRequest{UserName: "bob"}, policy.ImplicitDeny,
+			"User: arn:aws:sts::123456789012:assumed-role/app/s1 is not authorized to perform: iam:DeleteUser on resource: user bob because no session policy allows the iam:DeleteUser action"},
+		{"within the session policy", roleSession(service.Session{Policy: allow("iam:Get*", "*")}), "GetUser", getUser("bob"), policy.Allow, ""},
+		{"a session policy denies", roleSession(service.Session{Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:GetUser","Resource":"*"}]}`}), "GetUser", getUser("bob"), policy.ExplicitDeny,
+			"User: arn:aws:sts::123456789012:assumed-role/app/s1 is not authorized to perform: iam:GetUser on resource: user bob with an explicit deny in a session policy"},
+		{"federated user without session policy has nothing", fed, "GetUser", getUser("bob"), policy.ImplicitDeny, ""},
+		{"user session with MFA", mfaBob, "ListRoles", &iamapi.ListRolesRequest{}, policy.Allow, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := decide(t, a, call(tc.caller, tc.op, tc.in))
+			if d.Effect != tc.effect {
+				t.Fatalf("effect %v, want %v: %s", d.Effect, tc.effect, d.Message())
+			}
+			if tc.msg != "" && d.Message() != tc.msg {
+				t.Fatalf("message\n got %s\nwant %s", d.Message(), tc.msg)
+			}
+		})
+	}
+	t.Run("session context", func(t *testing.T) {
+		d := decide(t, a, call(roleSession(service.Session{Tags: []service.Tag{{Key: "Team", Value: "green"}}, SourceIdentity: "alice"}), "GetUser", getUser("bob")))
+		for key, want := range map[string]string{
+			"aws:PrincipalArn": "arn:aws:iam::123456789012:role/svc/app", "aws:PrincipalType": "AssumedRole", "aws:userid": roleID + ":s1",
+			"aws:PrincipalTag/team": "green", "aws:PrincipalTag/tier": "1", "aws:MultiFactorAuthPresent": "false",
+			"aws:TokenIssueTime": "2026-03-01T11:59:00Z", "aws:SourceIdentity": "alice",
+		} {
+			if v, ok := d.Context.Lookup(key); !ok || v.At(0) != want {
+				t.Errorf("%s = %v (present %v), want %q", key, v, ok, want)
+			}
+		}
+		if _, ok := d.Context.Lookup("aws:username"); ok {
+			t.Error("aws:username set for a role session")
+		}
+		d = decide(t, a, call(mfaBob, "GetUser", getUser("bob")))
+		if v, ok := d.Context.Lookup("aws:MultiFactorAuthAge"); !ok || v.At(0) != "90" {
+			t.Errorf("aws:MultiFactorAuthAge = %v", v)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package authz
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/iamd/iamd/internal/service"
 	"github.com/iamd/iamd/internal/store"
@@ -39,8 +40,14 @@ func policyPrincipal(p service.Principal) policy.Principal {
 		out.Type = policy.User
 	case service.AssumedRole:
 		out.Type = policy.AssumedRole
+		if p.Session != nil {
+			out.RoleARN = p.Session.RoleARN
+		}
 	case service.FederatedUser:
 		out.Type = policy.FederatedUser
+		if p.Session != nil {
+			out.ParentARN = p.Session.ParentARN
+		}
 	default:
 		out.Type = policy.Anonymous
 	}
@@ -51,10 +58,13 @@ func policyPrincipal(p service.Principal) policy.Principal {
 // this principal: the principal's keys (aws:PrincipalArn, aws:userid,
 // aws:username for users, aws:PrincipalTag/*), the environment's
 // (aws:SourceIp, aws:UserAgent, aws:SecureTransport, aws:CurrentTime,
-// aws:EpochTime, aws:RequestedRegion), the resource's tags and the
-// request's own keys. aws:MultiFactorAuthPresent and
-// aws:MultiFactorAuthAge are absent for long-term access keys, as AWS
-// leaves them out; aws:TokenIssueTime is a session's.
+// aws:EpochTime, aws:RequestedRegion), the session's (aws:TokenIssueTime,
+// aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge, aws:SourceIdentity,
+// aws:FederatedProvider), the resource's tags and the request's own keys.
+// aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge are absent for
+// long-term access keys, as AWS leaves them out; temporary credentials
+// made without MFA carry aws:MultiFactorAuthPresent "false" (IAM User
+// Guide, "AWS global condition context keys").
 func requestContext(req Request, tags []store.Tag) policy.Context {
 	var c policy.Context
 	p := req.Principal
@@ -87,6 +97,19 @@ func requestContext(req Request, tags []store.Tag) policy.Context {
 	if env.Region != "" {
 		c.Set("aws:RequestedRegion", env.Region)
 	}
+	if sess := p.Session; sess != nil {
+		c.Set("aws:TokenIssueTime", sess.Issued.UTC().Format(TimeLayout))
+		c.Set("aws:MultiFactorAuthPresent", strconv.FormatBool(sess.MFAAuthenticated))
+		if sess.MFAAuthenticated && !sess.MFAAuthTime.IsZero() && !env.Time.IsZero() {
+			c.Set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(env.Time.Sub(sess.MFAAuthTime)/time.Second), 10))
+		}
+		if sess.SourceIdentity != "" {
+			c.Set("aws:SourceIdentity", sess.SourceIdentity)
+		}
+		if sess.FederatedProvider != "" {
+			c.Set("aws:FederatedProvider", sess.FederatedProvider)
+		}
+	}
 	iamResource := strings.Contains(req.Resource.ARN, ":iam:")
 	for _, t := range req.Resource.Tags {
 		c.Set("aws:ResourceTag/"+t.Key, t.Value)
@@ -107,6 +130,9 @@ func requestContext(req Request, tags []store.Tag) policy.Context {
 // principalARN is aws:PrincipalArn: the user's or root's ARN; for a role
 // session, the role's ARN rather than the session's.
 func principalARN(p service.Principal) string {
+	if p.Type == service.AssumedRole && p.Session != nil && p.Session.RoleARN != "" {
+		return p.Session.RoleARN
+	}
 	return p.ARN
 }
 
@@ -126,8 +152,8 @@ func (a *Authorizer) decide(d *Decision, req Request, pp *principalPolicies) {
 		ResourceKind:    req.ResourceKind,
 		Context:         ctx,
 	}
-	set := policy.PolicySet{Identity: pp.identity, Boundary: pp.boundary, Resource: req.ResourcePolicy}
-	refs := setRefs{identity: pp.identityRefs, boundary: pp.boundaryRef, resource: PolicyRef{Type: "resource"}}
+	set := policy.PolicySet{Identity: pp.identity, Boundary: pp.boundary, Session: pp.session, Resource: req.ResourcePolicy}
+	refs := setRefs{identity: pp.identityRefs, boundary: pp.boundaryRef, session: pp.sessionRefs, resource: PolicyRef{Type: "resource"}}
 	dec := policy.Evaluate(preq, set)
 	d.Effect = dec.Effect
 	d.Reasons = make([]Reason, len(dec.Reasons))

@@ -52,6 +52,8 @@ type principalPolicies struct {
 	identityRefs []PolicyRef
 	boundary     *policy.Policy
 	boundaryRef  PolicyRef
+	session      []*policy.Policy
+	sessionRefs  []PolicyRef
 	tags         []store.Tag
 }
 
@@ -186,8 +188,13 @@ func (r setRefs) ref(reason policy.Reason) PolicyRef {
 // principalState gathers (or takes from the cache) what the principal's
 // requests are evaluated with. The root user and anonymous callers have no
 // policies of their own; an emulated caller (emulator mode's stand-in for
-// an unknown key) has none either, so it is allowed nothing.
+// an unknown key) has none either, so it is allowed nothing. A user's
+// GetSessionToken credentials carry the user's permissions; a role
+// session's are the role's limited by its session policies; a federated
+// user's are its parent user's limited by its session policies.
 func (a *Authorizer) principalState(ctx context.Context, p service.Principal) (*principalPolicies, error) {
+	var key string
+	var gather func(tx store.Tx) (*principalPolicies, error)
 	switch p.Type {
 	case service.Root, service.Anonymous:
 		return &principalPolicies{}, nil
@@ -195,10 +202,17 @@ func (a *Authorizer) principalState(ctx context.Context, p service.Principal) (*
 		if p.Emulated || p.UserID == "" {
 			return &principalPolicies{}, nil
 		}
+		key = "user\x00" + p.AccountID + "\x00" + p.UserID
+		gather = func(tx store.Tx) (*principalPolicies, error) { return a.gatherUser(tx, p.AccountID, p.UserID) }
+	case service.AssumedRole, service.FederatedUser:
+		if p.Session == nil {
+			return nil, errNoSessions
+		}
+		key = "session\x00" + p.AccountID + "\x00" + p.AccessKeyID
+		gather = func(tx store.Tx) (*principalPolicies, error) { return a.gatherSession(tx, p) }
 	default:
 		return nil, errNoSessions
 	}
-	key := "user\x00" + p.AccountID + "\x00" + p.UserID
 	s := a.gens.stamp(p.AccountID)
 	if pp := a.cache.principal(key, s); pp != nil {
 		return pp, nil
@@ -206,7 +220,7 @@ func (a *Authorizer) principalState(ctx context.Context, p service.Principal) (*
 	var pp *principalPolicies
 	err := a.store.View(ctx, func(tx store.Tx) error {
 		var err error
-		pp, err = a.gatherUser(tx, p.AccountID, p.UserID)
+		pp, err = gather(tx)
 		return err
 	})
 	if err != nil {
@@ -215,6 +229,74 @@ func (a *Authorizer) principalState(ctx context.Context, p service.Principal) (*
 	pp.stamp = s
 	a.cache.putPrincipal(key, pp)
 	return pp, nil
+}
+
+// gatherSession reads a role session's or federated user's permissions:
+// the role's (if it still is the role the session was made for) or the
+// parent user's identity-based policies and boundary, the session
+// policies, and the principal tags (the role's tags overlaid with the
+// session tags; a federated user's session tags alone).
+func (a *Authorizer) gatherSession(tx store.Tx, p service.Principal) (*principalPolicies, error) {
+	sess := p.Session
+	var pp *principalPolicies
+	var err error
+	if p.Type == service.AssumedRole {
+		pp, err = a.gatherRole(tx, p.AccountID, sess.RoleName, sess.RoleID)
+	} else if sess.ParentUserID != "" && sess.ParentName != "" {
+		pp, err = a.gatherUser(tx, p.AccountID, sess.ParentUserID)
+		if pp != nil {
+			pp.tags = nil
+		}
+	} else {
+		pp = &principalPolicies{}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if sess.Policy != "" {
+		sp, err := a.cache.compile(sess.Policy, policy.Session)
+		if err != nil {
+			return nil, fmt.Errorf("session policy: %w", err)
+		}
+		pp.session = append(pp.session, sp)
+		pp.sessionRefs = append(pp.sessionRefs, PolicyRef{Type: "session", Name: "inline session policy"})
+	}
+	for _, arn := range sess.PolicyARNs {
+		doc, ok, err := managedDocument(tx, p.AccountID, arn)
+		if err != nil {
+			return nil, err
+		}
+		sp := allowNothing
+		if ok {
+			if sp, err = a.cache.compile(doc, policy.Session); err != nil {
+				return nil, fmt.Errorf("session policy %s: %w", arn, err)
+			}
+		}
+		pp.session = append(pp.session, sp)
+		pp.sessionRefs = append(pp.sessionRefs, PolicyRef{Type: "session", ARN: arn, Name: arn[strings.LastIndexByte(arn, '/')+1:]})
+	}
+	pp.tags = overlayTags(pp.tags, sess.Tags)
+	return pp, nil
+}
+
+// overlayTags gives session tags precedence over the role's tags with the
+// same key, compared without regard to case, as AWS does for
+// aws:PrincipalTag.
+func overlayTags(base []store.Tag, session []service.Tag) []store.Tag {
+	var out []store.Tag
+	for _, t := range base {
+		overridden := false
+		for _, s := range session {
+			overridden = overridden || strings.EqualFold(s.Key, t.Key)
+		}
+		if !overridden {
+			out = append(out, t)
+		}
+	}
+	for _, s := range session {
+		out = append(out, store.Tag{Key: s.Key, Value: s.Value})
+	}
+	return out
 }
 
 // gatherUser reads an IAM user's identity-based policies: its inline and
@@ -258,9 +340,12 @@ func (a *Authorizer) gatherUser(tx store.Tx, account, userID string) (*principal
 
 // gatherRole reads a role's identity-based policies (inline and attached),
 // its boundary and its tags: what a role session's requests start from.
-func (a *Authorizer) gatherRole(tx store.Tx, account, roleName string) (*principalPolicies, error) {
+// roleID, when given, must still be the role's id.
+func (a *Authorizer) gatherRole(tx store.Tx, account, roleName, roleID string) (*principalPolicies, error) {
 	r, err := tx.GetRole(account, roleName)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && roleID != "" && r.ID != roleID {
+		// Deleted, or deleted and made again: a session of the old role
+		// has no permissions from the new one.
 		return &principalPolicies{}, nil
 	}
 	if err != nil {
@@ -327,7 +412,7 @@ func (a *Authorizer) gatherEntity(tx store.Tx, account string, e store.Entity, h
 }
 
 // allowNothing is a boundary that allows nothing without denying: the
-// stand-in for a boundary policy that was deleted.
+// stand-in for a boundary (or managed session policy) that was deleted.
 var allowNothing = func() *policy.Policy {
 	p, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:NoSuchAction","Resource":"*"}]}`), policy.Boundary)
 	if err != nil {

@@ -47,8 +47,7 @@ const (
 	// ruleNever: never denied (GetCallerIdentity, GetSessionToken).
 	ruleNever
 	// ruleDeferred: authorized by the operation itself against the
-	// role's trust policy (AssumeRoleWithWebIdentity and
-	// AssumeRoleWithSAML, which AWS accepts unsigned).
+	// role's trust policy (the AssumeRole operations).
 	ruleDeferred
 )
 
@@ -157,9 +156,16 @@ var accountLevel = map[string]accountResource{
 // operations", IAM User Guide, "Permissions for GetSessionToken").
 var neverDenied = map[string]bool{"sts:GetCallerIdentity": true, "sts:GetSessionToken": true}
 
-// deferred are the operations AWS accepts without a signature; the role's
-// trust policy alone authorizes them, inside the operation.
-var deferred = map[string]bool{"sts:AssumeRoleWithWebIdentity": true, "sts:AssumeRoleWithSAML": true}
+// deferred are the operations that decide inside themselves, against the
+// role's trust policy: AssumeRoleWithWebIdentity and AssumeRoleWithSAML,
+// which AWS accepts unsigned and the trust policy alone authorizes, and
+// AssumeRole, whose trust policy and caller's policies must be evaluated
+// together (a trust policy naming the caller grants on its own within an
+// account; one naming the account, or another account's role, needs the
+// caller's identity-based allow too), with sts:TagSession and
+// sts:SetSourceIdentity as the request needs them. Package sts makes that
+// one evaluation with the role's trust policy as the resource policy.
+var deferred = map[string]bool{"sts:AssumeRole": true, "sts:AssumeRoleWithWebIdentity": true, "sts:AssumeRoleWithSAML": true}
 
 // notInReference are operations of the API model the reference does not
 // list yet, with the resource type their input names.
