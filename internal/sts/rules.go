@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -38,9 +39,14 @@ const (
 )
 
 // wireError builds an AWS error with the HTTP status and fault STS's model
-// gives its code.
+// gives its code. AccessDenied, which the model does not list, is 403 as
+// on every AWS Query service.
 func wireError(code, format string, args ...any) *awsquery.Error {
-	return stsapi.Model().Errorf(code, format, args...)
+	e := stsapi.Model().Errorf(code, format, args...)
+	if code == "AccessDenied" {
+		e.Status = http.StatusForbidden
+	}
+	return e
 }
 
 // roleSessionDuration checks a requested role session duration: 900

@@ -1,0 +1,636 @@
+package e2e_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/iamd/iamd/internal/account"
+	"github.com/iamd/iamd/internal/seal"
+	"github.com/iamd/iamd/internal/server"
+	"github.com/iamd/iamd/internal/store"
+)
+
+// stsEnv is an in-process iamd (strict mode unless emulator) whose clock
+// the test moves, so that expiry is tested without sleeping. The handler
+// stamps the Date header from the same clock, from which aws-sdk-go-v2
+// learns the server's time when a signature is refused as skewed, exactly
+// as it does against AWS.
+type stsEnv struct {
+	t       *testing.T
+	st      store.Store
+	kr      *seal.Keyring
+	url     string
+	account string
+	admin   creds
+
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (e *stsEnv) now() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return time.Now().Add(e.offset)
+}
+
+// advance moves the server clock.
+func (e *stsEnv) advance(d time.Duration) {
+	e.mu.Lock()
+	e.offset += d
+	e.mu.Unlock()
+}
+
+func newSTSEnv(t *testing.T, emulator bool) *stsEnv {
+	t.Helper()
+	dir := t.TempDir()
+	st, kr, err := server.OpenData(dir, emulator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := &stsEnv{t: t, st: st, kr: kr}
+	if emulator {
+		if err := account.Ensure(context.Background(), st, server.EmulatorAccountID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		e.account = server.EmulatorAccountID
+	} else {
+		credsFile := filepath.Join(dir, "admin")
+		created, err := account.Create(context.Background(), st, kr, account.Options{AdminCredentialsFile: func(string) string { return credsFile }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.account = created.AccountID
+		e.admin = readCredsFile(t, credsFile)
+	}
+	h := server.New(server.Options{Store: st, Keyring: kr, APIs: server.DefaultAPIs(st, kr), Emulator: emulator, Now: e.now})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", e.now().UTC().Format(http.TimeFormat))
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	e.url = ts.URL
+	return e
+}
+
+func readCredsFile(t *testing.T, path string) creds {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c creds
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		switch strings.TrimSpace(k) {
+		case "aws_access_key_id":
+			c.ID = strings.TrimSpace(v)
+		case "aws_secret_access_key":
+			c.Secret = strings.TrimSpace(v)
+		}
+	}
+	return c
+}
+
+// config is an SDK configuration for a credentials provider. Retries are
+// allowed so that the SDK can correct a clock skew, as against AWS.
+func (e *stsEnv) config(p aws.CredentialsProvider) aws.Config {
+	return aws.Config{
+		Region:           "us-east-1",
+		Credentials:      p,
+		BaseEndpoint:     aws.String(e.url),
+		RetryMaxAttempts: 3,
+	}
+}
+
+func static(c creds) aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(c.ID, c.Secret, c.Token)
+}
+
+func (e *stsEnv) sts(c creds) *sts.Client { return sts.NewFromConfig(e.config(static(c))) }
+func (e *stsEnv) iam(c creds) *iam.Client { return iam.NewFromConfig(e.config(static(c))) }
+
+// user creates an IAM user with an inline policy (if any) and an access
+// key, as the admin.
+func (e *stsEnv) user(name, inlinePolicy string) (creds, string) {
+	e.t.Helper()
+	c := ctx(e.t)
+	admin := e.iam(e.admin)
+	u, err := admin.CreateUser(c, &iam.CreateUserInput{UserName: aws.String(name)})
+	if err != nil {
+		e.t.Fatalf("CreateUser %s: %v", name, err)
+	}
+	if inlinePolicy != "" {
+		if _, err := admin.PutUserPolicy(c, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(inlinePolicy)}); err != nil {
+			e.t.Fatalf("PutUserPolicy %s: %v", name, err)
+		}
+	}
+	k, err := admin.CreateAccessKey(c, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		e.t.Fatalf("CreateAccessKey %s: %v", name, err)
+	}
+	return creds{ID: aws.ToString(k.AccessKey.AccessKeyId), Secret: aws.ToString(k.AccessKey.SecretAccessKey)}, aws.ToString(u.User.Arn)
+}
+
+// role creates a role with a trust policy and optional settings.
+func (e *stsEnv) role(name, trust string, maxSession int32) string {
+	e.t.Helper()
+	in := &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}
+	if maxSession > 0 {
+		in.MaxSessionDuration = aws.Int32(maxSession)
+	}
+	r, err := e.iam(e.admin).CreateRole(ctx(e.t), in)
+	if err != nil {
+		e.t.Fatalf("CreateRole %s: %v", name, err)
+	}
+	return aws.ToString(r.Role.Arn)
+}
+
+// trustPolicy allows principal ARNs (AWS principals) the actions, with an
+// optional condition block.
+func trustPolicy(principals []string, actions []string, condition string) string {
+	p, _ := json.Marshal(principals)
+	a, _ := json.Marshal(actions)
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":` + string(p) + `},"Action":` + string(a)
+	if condition != "" {
+		doc += `,"Condition":` + condition
+	}
+	return doc + `}]}`
+}
+
+const allowAssumeAnyRole = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Resource":"*"}]}`
+
+func sessionCreds(c *ststypes.Credentials) creds {
+	return creds{ID: aws.ToString(c.AccessKeyId), Secret: aws.ToString(c.SecretAccessKey), Token: aws.ToString(c.SessionToken)}
+}
+
+// apiCode is the AWS error code of an SDK error, "" if there is none.
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
+
+func wantAPIError(t *testing.T, err error, code, message string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("succeeded; want %s", code)
+	}
+	if apiCode(err) != code {
+		t.Fatalf("error %v; want code %s", err, code)
+	}
+	if message != "" && apiMessage(err) != message {
+		t.Fatalf("message %q; want %q", apiMessage(err), message)
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		if want := wantStatus(code); want != 0 && re.HTTPStatusCode() != want {
+			t.Fatalf("%s answered with HTTP %d, want %d", code, re.HTTPStatusCode(), want)
+		}
+	}
+}
+
+// wantStatus is AWS's HTTP status for an error code, 0 if the test does
+// not care.
+func wantStatus(code string) int {
+	switch code {
+	case "AccessDenied", "InvalidClientTokenId", "ExpiredToken", "SignatureDoesNotMatch":
+		return http.StatusForbidden
+	case "ValidationError", "MalformedPolicyDocument", "PackedPolicyTooLarge", "InvalidParameterValue":
+		return http.StatusBadRequest
+	}
+	return 0
+}
+
+var (
+	asiaRE  = regexp.MustCompile(`^ASIA[A-Z2-7]{16}$`)
+	aroaRE  = regexp.MustCompile(`^AROA[A-Z2-7]{17}:`)
+	tokenRE = regexp.MustCompile(`^[A-Za-z0-9+/=]{64,}$`)
+)
+
+// TestAssumeRoleProvider drives AssumeRole through aws-sdk-go-v2's own
+// stscreds.AssumeRoleProvider and CredentialsCache: the SDK parses the
+// credentials, signs with them (session token included), and, when they
+// are due, assumes the role again and carries on with the new ones.
+func TestAssumeRoleProvider(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, devARN := e.user("dev", allowAssumeAnyRole)
+	roleARN := e.role("Deployer", trustPolicy([]string{devARN}, []string{"sts:AssumeRole"}, ""), 0)
+	// The server's clock runs 14 minutes behind the client's (inside the
+	// signature's 15-minute window), so a 15-minute session looks to the
+	// SDK as if it ends in one minute; with the SDK's ExpiryWindow of two
+	// minutes every retrieval after the first finds the credentials due.
+	e.advance(-14 * time.Minute)
+	provider := stscreds.NewAssumeRoleProvider(e.sts(dev), roleARN, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = "ci-run"
+		o.Duration = 15 * time.Minute
+	})
+	cache := aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = 2 * time.Minute })
+	client := sts.NewFromConfig(e.config(cache))
+
+	first, err := cache.Retrieve(ctx(t))
+	if err != nil {
+		t.Fatalf("AssumeRoleProvider: %v", err)
+	}
+	if !asiaRE.MatchString(first.AccessKeyID) || len(first.SecretAccessKey) != 40 || !tokenRE.MatchString(first.SessionToken) {
+		t.Fatalf("credentials not in AWS's form: %+v", first)
+	}
+	// The cache reports the expiration less its ExpiryWindow.
+	if left := first.Expires.Add(2 * time.Minute).Sub(e.now()); !first.CanExpire || left > 15*time.Minute+time.Second || left < 14*time.Minute {
+		t.Fatalf("expiration %v is not 15 minutes after the server's %v", first.Expires, e.now())
+	}
+	id, err := client.GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatalf("GetCallerIdentity with assumed-role credentials: %v", err)
+	}
+	wantARN := "arn:aws:sts::" + e.account + ":assumed-role/Deployer/ci-run"
+	if aws.ToString(id.Arn) != wantARN || aws.ToString(id.Account) != e.account || !aroaRE.MatchString(aws.ToString(id.UserId)) ||
+		!strings.HasSuffix(aws.ToString(id.UserId), ":ci-run") {
+		t.Fatalf("GetCallerIdentity = %s %s %s; want %s", aws.ToString(id.Arn), aws.ToString(id.UserId), aws.ToString(id.Account), wantARN)
+	}
+
+	// The first session ends on the server; the SDK must refresh.
+	e.advance(16 * time.Minute)
+	if _, err := e.sts(creds{first.AccessKeyID, first.SecretAccessKey, first.SessionToken}).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{}); apiCode(err) != "ExpiredToken" {
+		t.Fatalf("the first session after its end: %v; want ExpiredToken", err)
+	}
+	id, err = client.GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatalf("GetCallerIdentity after the SDK's refresh: %v", err)
+	}
+	second, err := cache.Retrieve(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.AccessKeyID == first.AccessKeyID {
+		t.Fatalf("the SDK did not refresh: still %s", first.AccessKeyID)
+	}
+	if aws.ToString(id.Arn) != wantARN {
+		t.Fatalf("refreshed identity %s", aws.ToString(id.Arn))
+	}
+
+	// Assuming the role recorded its last use.
+	r, err := e.iam(e.admin).GetRole(ctx(t), &iam.GetRoleInput{RoleName: aws.String("Deployer")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Role.RoleLastUsed == nil || r.Role.RoleLastUsed.LastUsedDate == nil || aws.ToString(r.Role.RoleLastUsed.Region) != "us-east-1" {
+		t.Fatalf("RoleLastUsed = %+v after AssumeRole", r.Role.RoleLastUsed)
+	}
+}
+
+// TestRoleChaining assumes a role from a role session: the chained session
+// is capped at one hour with AWS's message, and its identity is the second
+// role's.
+func TestRoleChaining(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, devARN := e.user("dev", allowAssumeAnyRole)
+	firstARN := e.role("First", trustPolicy([]string{devARN}, []string{"sts:AssumeRole"}, ""), 43200)
+	if _, err := e.iam(e.admin).PutRolePolicy(ctx(t), &iam.PutRolePolicyInput{RoleName: aws.String("First"), PolicyName: aws.String("chain"),
+		PolicyDocument: aws.String(allowAssumeAnyRole)}); err != nil {
+		t.Fatal(err)
+	}
+	secondARN := e.role("Second", trustPolicy([]string{firstARN}, []string{"sts:AssumeRole"}, ""), 43200)
+
+	// A user may take the first role for 12 hours (its maximum).
+	out, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(firstARN), RoleSessionName: aws.String("alice"),
+		DurationSeconds: aws.Int32(43200)})
+	if err != nil {
+		t.Fatalf("AssumeRole for 12 hours: %v", err)
+	}
+	if d := out.Credentials.Expiration.Sub(e.now()); d < 12*time.Hour-time.Minute || d > 12*time.Hour+time.Minute {
+		t.Fatalf("12-hour session ends in %v", d)
+	}
+	first := sessionCreds(out.Credentials)
+
+	cases := []struct {
+		name     string
+		duration *int32
+		code     string
+		message  string
+	}{
+		{"two hours refused", aws.Int32(7200), "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."},
+		{"default hour", nil, "", ""},
+		{"one hour", aws.Int32(3600), "", ""},
+		{"fifteen minutes", aws.Int32(900), "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := e.sts(first).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(secondARN), RoleSessionName: aws.String("chained"),
+				DurationSeconds: c.duration})
+			if c.code != "" {
+				wantAPIError(t, err, c.code, c.message)
+				return
+			}
+			if err != nil {
+				t.Fatalf("chained AssumeRole: %v", err)
+			}
+			want := "arn:aws:sts::" + e.account + ":assumed-role/Second/chained"
+			if aws.ToString(out.AssumedRoleUser.Arn) != want {
+				t.Fatalf("AssumedRoleUser %s, want %s", aws.ToString(out.AssumedRoleUser.Arn), want)
+			}
+			id, err := e.sts(sessionCreds(out.Credentials)).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{})
+			if err != nil || aws.ToString(id.Arn) != want {
+				t.Fatalf("GetCallerIdentity of the chained session: %v %v", id, err)
+			}
+		})
+	}
+
+	// The second role does not trust the user directly.
+	_, err = e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(secondARN), RoleSessionName: aws.String("direct")})
+	wantAPIError(t, err, "AccessDenied", "User: "+devARN+" is not authorized to perform: sts:AssumeRole on resource: "+secondARN)
+	// A role beyond its MaxSessionDuration.
+	_, err = e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(firstARN), RoleSessionName: aws.String("long"),
+		DurationSeconds: aws.Int32(43201)})
+	wantAPIError(t, err, "ValidationError", "")
+}
+
+// TestExternalID decides with a trust policy that requires sts:ExternalId.
+func TestExternalID(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, devARN := e.user("partner", allowAssumeAnyRole)
+	roleARN := e.role("Vendor", trustPolicy([]string{devARN}, []string{"sts:AssumeRole"}, `{"StringEquals":{"sts:ExternalId":"Unique-ID-1234"}}`), 0)
+	cases := []struct {
+		name       string
+		externalID *string
+		allowed    bool
+	}{
+		{"matching external id", aws.String("Unique-ID-1234"), true},
+		{"wrong external id", aws.String("Unique-ID-9999"), false},
+		{"no external id", nil, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: c.externalID})
+			if c.allowed && err != nil {
+				t.Fatalf("AssumeRole: %v", err)
+			}
+			if !c.allowed {
+				wantAPIError(t, err, "AccessDenied", "User: "+devARN+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN)
+			}
+		})
+	}
+	// The stscreds provider passes ExternalID through unchanged.
+	p := stscreds.NewAssumeRoleProvider(e.sts(dev), roleARN, func(o *stscreds.AssumeRoleOptions) { o.ExternalID = aws.String("Unique-ID-1234") })
+	if _, err := p.Retrieve(ctx(t)); err != nil {
+		t.Fatalf("AssumeRoleProvider with ExternalID: %v", err)
+	}
+}
+
+// TestTemporaryCredentialChecks: an expired session is ExpiredToken with
+// AWS's message; a missing, wrong or foreign session token is
+// InvalidClientTokenId; a long-term key with a token is refused too.
+func TestTemporaryCredentialChecks(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, devARN := e.user("dev", allowAssumeAnyRole)
+	roleARN := e.role("R", trustPolicy([]string{devARN}, []string{"sts:AssumeRole"}, ""), 0)
+	assume := func() creds {
+		out, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"),
+			DurationSeconds: aws.Int32(900)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sessionCreds(out.Credentials)
+	}
+	a, b := assume(), assume()
+	invalid := "The security token included in the request is invalid."
+	cases := []struct {
+		name    string
+		c       creds
+		code    string
+		message string
+	}{
+		{"valid", a, "", ""},
+		{"wrong token", creds{a.ID, a.Secret, a.Token[:len(a.Token)-4] + "AAAA"}, "InvalidClientTokenId", invalid},
+		{"missing token", creds{a.ID, a.Secret, ""}, "InvalidClientTokenId", invalid},
+		{"another session's token", creds{a.ID, a.Secret, b.Token}, "InvalidClientTokenId", invalid},
+		{"long-term key with a token", creds{dev.ID, dev.Secret, a.Token}, "InvalidClientTokenId", invalid},
+		{"unknown temporary key", creds{"ASIAQQQQQQQQQQQQQQQQ", a.Secret, a.Token}, "InvalidClientTokenId", ""},
+		{"wrong secret", creds{a.ID, b.Secret, a.Token}, "SignatureDoesNotMatch", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := e.sts(c.c).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{})
+			if c.code == "" {
+				if err != nil {
+					t.Fatalf("GetCallerIdentity: %v", err)
+				}
+				return
+			}
+			wantAPIError(t, err, c.code, c.message)
+		})
+	}
+	t.Run("expired", func(t *testing.T) {
+		// 900 seconds later the session has ended. The jump is larger than
+		// the signature window, so the SDK first corrects its clock from
+		// the Date header, then gets the answer about the token.
+		e.advance(900 * time.Second)
+		_, err := e.sts(a).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{})
+		wantAPIError(t, err, "ExpiredToken", "The security token included in the request is expired")
+		// The long-term key that made it still works.
+		if _, err := e.sts(dev).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{}); err != nil {
+			t.Fatalf("long-term key after the session expired: %v", err)
+		}
+	})
+}
+
+// TestSessionTags passes session tags with AssumeRole: they reach the next
+// role's trust policy as aws:PrincipalTag when transitive, the request's
+// tags as aws:RequestTag, and AWS's tag rules hold.
+func TestSessionTags(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, devARN := e.user("dev", allowAssumeAnyRole)
+	hubARN := e.role("Hub", trustPolicy([]string{devARN}, []string{"sts:AssumeRole", "sts:TagSession"}, `{"StringLike":{"aws:RequestTag/Team":"*"}}`), 0)
+	if _, err := e.iam(e.admin).PutRolePolicy(ctx(t), &iam.PutRolePolicyInput{RoleName: aws.String("Hub"), PolicyName: aws.String("chain"),
+		PolicyDocument: aws.String(allowAssumeAnyRole)}); err != nil {
+		t.Fatal(err)
+	}
+	blueARN := e.role("BlueOnly", trustPolicy([]string{hubARN}, []string{"sts:AssumeRole", "sts:TagSession"}, `{"StringEquals":{"aws:PrincipalTag/Team":"blue"}}`), 0)
+	hub := func(team string, transitive bool) creds {
+		t.Helper()
+		in := &sts.AssumeRoleInput{RoleArn: aws.String(hubARN), RoleSessionName: aws.String("s1"),
+			Tags: []ststypes.Tag{{Key: aws.String("Team"), Value: aws.String(team)}, {Key: aws.String("Project"), Value: aws.String("x")}}}
+		if transitive {
+			in.TransitiveTagKeys = []string{"Team"}
+		}
+		out, err := e.sts(dev).AssumeRole(ctx(t), in)
+		if err != nil {
+			t.Fatalf("AssumeRole with tags: %v", err)
+		}
+		if out.PackedPolicySize == nil || *out.PackedPolicySize <= 0 || *out.PackedPolicySize > 100 {
+			t.Fatalf("PackedPolicySize = %v", out.PackedPolicySize)
+		}
+		return sessionCreds(out.Credentials)
+	}
+	cases := []struct {
+		name       string
+		team       string
+		transitive bool
+		allowed    bool
+	}{
+		{"transitive blue tag", "blue", true, true},
+		{"transitive red tag", "red", true, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := e.sts(hub(c.team, c.transitive)).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(blueARN), RoleSessionName: aws.String("next")})
+			if c.allowed && err != nil {
+				t.Fatalf("chained AssumeRole: %v", err)
+			}
+			if !c.allowed {
+				wantAPIError(t, err, "AccessDenied", "")
+			}
+		})
+	}
+	t.Run("request tag condition", func(t *testing.T) {
+		_, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(hubARN), RoleSessionName: aws.String("untagged")})
+		wantAPIError(t, err, "AccessDenied", "")
+	})
+	t.Run("inherited transitive tag cannot be overridden", func(t *testing.T) {
+		_, err := e.sts(hub("blue", true)).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(blueARN), RoleSessionName: aws.String("next"),
+			Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("red")}}})
+		wantAPIError(t, err, "InvalidParameterValue", "")
+	})
+	t.Run("rules", func(t *testing.T) {
+		tags := func(n int) []ststypes.Tag {
+			var out []ststypes.Tag
+			for i := range n {
+				out = append(out, ststypes.Tag{Key: aws.String("k" + strings.Repeat("x", i%3) + string(rune('a'+i%26)) + string(rune('a'+i/26))), Value: aws.String("v")})
+			}
+			return out
+		}
+		rules := []struct {
+			name       string
+			tags       []ststypes.Tag
+			transitive []string
+			code       string
+		}{
+			{"duplicate key in another case", []ststypes.Tag{{Key: aws.String("Team"), Value: aws.String("a")}, {Key: aws.String("TEAM"), Value: aws.String("b")}}, nil, "InvalidParameterValue"},
+			{"transitive key not among the tags", []ststypes.Tag{{Key: aws.String("Team"), Value: aws.String("a")}}, []string{"Other"}, "InvalidParameterValue"},
+			{"51 tags", tags(51), nil, "ValidationError"},
+		}
+		for _, r := range rules {
+			t.Run(r.name, func(t *testing.T) {
+				_, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(hubARN), RoleSessionName: aws.String("s1"),
+					Tags: r.tags, TransitiveTagKeys: r.transitive})
+				wantAPIError(t, err, r.code, "")
+			})
+		}
+	})
+}
+
+// TestSessionPolicies checks the session policy rules of AssumeRole and
+// that the session keeps them for enforcement.
+func TestSessionPolicies(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, devARN := e.user("dev", allowAssumeAnyRole)
+	roleARN := e.role("R", trustPolicy([]string{devARN}, []string{"sts:AssumeRole", "sts:TagSession"}, ""), 0)
+	readOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}`
+	out, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"),
+		Policy:     aws.String(readOnly),
+		PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}}})
+	if err != nil {
+		t.Fatalf("AssumeRole with session policies: %v", err)
+	}
+	if out.PackedPolicySize == nil || *out.PackedPolicySize < 1 || *out.PackedPolicySize > 100 {
+		t.Fatalf("PackedPolicySize = %v", out.PackedPolicySize)
+	}
+	var sess store.Session
+	if err := e.st.View(ctx(t), func(tx store.Tx) error {
+		var err error
+		sess, err = tx.GetSession(aws.ToString(out.Credentials.AccessKeyId))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if sess.Policy != readOnly || len(sess.PolicyARNs) != 1 || sess.PolicyARNs[0] != "arn:aws:iam::aws:policy/ReadOnlyAccess" ||
+		sess.RoleName != "R" || sess.Name != "s1" || sess.Type != store.SessionAssumedRole {
+		t.Fatalf("stored session %+v", sess)
+	}
+	if string(sess.Secret) == aws.ToString(out.Credentials.SecretAccessKey) || strings.Contains(string(sess.TokenHash), aws.ToString(out.Credentials.SessionToken)) {
+		t.Fatal("the session's secret or token is stored in the clear")
+	}
+
+	big := `{"Version":"2012-10-17","Statement":[` + strings.Repeat(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/k"},`, 30) +
+		`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	var manyTags []ststypes.Tag
+	for i := range 50 {
+		// Long random-looking values do not compress.
+		manyTags = append(manyTags, ststypes.Tag{Key: aws.String(strings.Repeat(string(rune('a'+i%26)), 1) + strings.Repeat("K", 100) + string(rune('A'+i/26))),
+			Value: aws.String(randomText(t, 256))})
+	}
+	cases := []struct {
+		name   string
+		policy *string
+		arns   []ststypes.PolicyDescriptorType
+		tags   []ststypes.Tag
+		code   string
+		prefix string
+	}{
+		{"malformed inline policy", aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}`), nil, nil, "MalformedPolicyDocument", ""},
+		{"inline policy over 2048 characters", aws.String(big), nil, nil, "ValidationError", ""},
+		{"eleven policy ARNs", nil, func() []ststypes.PolicyDescriptorType {
+			var out []ststypes.PolicyDescriptorType
+			for range 11 {
+				out = append(out, ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+			}
+			return out
+		}(), nil, "ValidationError", ""},
+		{"not a policy ARN", nil, []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::123456789012:role/x")}}, nil, "ValidationError", ""},
+		{"packed size over the allowance", nil, nil, manyTags, "PackedPolicyTooLarge", "Packed policy consumes "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"),
+				Policy: c.policy, PolicyArns: c.arns, Tags: c.tags})
+			wantAPIError(t, err, c.code, "")
+			if c.prefix != "" && !strings.HasPrefix(apiMessage(err), c.prefix) {
+				t.Fatalf("message %q, want prefix %q", apiMessage(err), c.prefix)
+			}
+		})
+	}
+}
+
+// randomText is n characters of random base64, which does not compress.
+func randomText(t *testing.T, n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)[:n]
+}
