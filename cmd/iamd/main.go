@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/policycli"
 	"github.com/iamd/iamd/internal/server"
 )
@@ -20,6 +21,7 @@ const usage = `iamd: a self-hosted AWS IAM and STS.
 
 Usage:
   iamd serve [--listen HOST:PORT] [--data DIR] [--emulator]
+             [--enforcement enforce|report|off] [--trusted-proxy CIDR]...
   iamd account create [--data DIR]
   iamd policy validate [--kind identity|resource|trust|boundary|scp] [FILE]
   iamd policy eval [--batch] [FILE]
@@ -59,6 +61,18 @@ func serve(args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.Listen, "listen", server.DefaultListen, "address to serve IAM and STS on")
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default: "+server.DefaultDataDir()+")")
 	fs.BoolVar(&cfg.Emulator, "emulator", false, "run as a moto-compatible test double (default account 123456789012, /moto-api endpoints)")
+	fs.Func("enforcement", "how authorization decisions apply: enforce, report (log and count denials, serve anyway) or off (default enforce)", func(v string) error {
+		m, err := authz.ParseMode(v)
+		cfg.Enforcement = m
+		return err
+	})
+	fs.Func("trusted-proxy", "a proxy (CIDR or address) whose X-Forwarded-For and X-Forwarded-Proto are believed; repeatable", func(v string) error {
+		p, err := server.ParseTrustedProxy(v)
+		if err == nil {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -172,6 +172,12 @@ type Resource struct {
 	// Type is the reference's resource type ("user", "role", ...), or ""
 	// for account-level actions.
 	Type string
+	// Unstated: the message names no resource, as AWS's STS messages for
+	// actions without one read ("User: arn:aws:iam::261640479576:user/
+	// misterbuttons is not authorized to perform: sts:GetAccessKeyInfo
+	// because no identity-based policy allows the sts:GetAccessKeyInfo
+	// action", pasted from the AWS CLI), where IAM's say "on resource: *".
+	Unstated bool
 }
 
 // display returns the resource as messages name it.
@@ -269,6 +275,9 @@ func (d *Decision) Allowed() bool { return d.Effect == policy.Allow }
 // denied error messages").
 func (d *Decision) Message() string {
 	head := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", d.Principal.ARN, d.Action, d.Resource.display())
+	if d.Resource.Unstated {
+		head = fmt.Sprintf("User: %s is not authorized to perform: %s", d.Principal.ARN, d.Action)
+	}
 	r, ok := d.primaryReason()
 	switch {
 	case d.Effect == policy.ExplicitDeny && ok:

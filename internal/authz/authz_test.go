@@ -182,7 +182,7 @@ func TestDecisions(t *testing.T) {
 		{"root has full access", root, "DeleteUser", &iamapi.DeleteUserRequest{UserName: "bob"}, policy.Allow, "", ""},
 		{"GetCallerIdentity is never denied", dave, "GetCallerIdentity", &stsapi.GetCallerIdentityRequest{}, policy.Allow, "", ""},
 		{"GetAccessKeyInfo needs a grant", bob, "GetAccessKeyInfo", &stsapi.GetAccessKeyInfoRequest{AccessKeyId: "AKIAEXAMPLE"}, policy.ImplicitDeny,
-			"User: arn:aws:iam::123456789012:user/bob is not authorized to perform: sts:GetAccessKeyInfo on resource: * because no identity-based policy allows the sts:GetAccessKeyInfo action", ""},
+			"User: arn:aws:iam::123456789012:user/bob is not authorized to perform: sts:GetAccessKeyInfo because no identity-based policy allows the sts:GetAccessKeyInfo action", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := decide(t, a, call(tc.caller, tc.op, tc.in))

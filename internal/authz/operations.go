@@ -500,7 +500,7 @@ func (a *Authorizer) resource(ctx context.Context, p *plan, in input, c *service
 func accountLevelResource(p *plan, in input, c *service.Call) Resource {
 	ar := p.account
 	if ar.kind == "" {
-		return Resource{ARN: "*"}
+		return Resource{ARN: "*", Unstated: p.service == "sts"}
 	}
 	prefix := "/"
 	if ar.prefix {

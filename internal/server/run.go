@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	"github.com/iamd/iamd/internal/account"
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/iamapi"
 	"github.com/iamd/iamd/internal/seal"
@@ -31,6 +34,13 @@ type Config struct {
 	Listen   string
 	DataDir  string
 	Emulator bool
+	// Enforcement applies authorization decisions: enforce (the zero
+	// value), report or off. Emulator mode authorizes only once its
+	// no-auth budget is spent.
+	Enforcement authz.Mode
+	// TrustedProxies are the proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultDataDir is the per-user data directory: $XDG_DATA_HOME/iamd, else
@@ -112,11 +122,13 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 	}
 
 	handler := New(Options{
-		Store:    st,
-		Keyring:  kr,
-		APIs:     DefaultAPIs(st, kr),
-		Emulator: cfg.Emulator,
-		Logger:   log,
+		Store:          st,
+		Keyring:        kr,
+		APIs:           DefaultAPIs(st, kr),
+		Emulator:       cfg.Emulator,
+		Logger:         log,
+		Enforcement:    cfg.Enforcement,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	addr := cfg.Listen
 	if addr == "" {
@@ -145,7 +157,7 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 	if cfg.Emulator {
 		mode = "emulator"
 	}
-	log.Info("iamd listening", "addr", "http://"+ln.Addr().String(), "mode", mode,
+	log.Info("iamd listening", "addr", "http://"+ln.Addr().String(), "mode", mode, "enforcement", cfg.Enforcement.String(),
 		"data", Paths(cfg.DataDir).Dir, "startup", time.Since(start).Round(time.Millisecond))
 
 	select {
@@ -166,9 +178,17 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 func DefaultAPIs(st store.Store, kr *seal.Keyring) []*API {
 	iamSvc := iam.New(st, kr)
 	stsSvc := sts.New(st, kr)
+	iamInputs := map[string]reflect.Type{}
+	for op, t := range iamapi.Operations {
+		iamInputs[op] = t.Input
+	}
+	stsInputs := map[string]reflect.Type{}
+	for op, t := range stsapi.Operations {
+		stsInputs[op] = t.Input
+	}
 	return []*API{
-		{Name: "iam", Version: "2010-05-08", Model: iamapi.Model(), Operations: iamSvc.Operations()},
-		{Name: "sts", Version: "2011-06-15", Model: stsapi.Model(), Operations: stsSvc.Operations(),
+		{Name: "iam", Version: "2010-05-08", Model: iamapi.Model(), Operations: iamSvc.Operations(), Inputs: iamInputs},
+		{Name: "sts", Version: "2011-06-15", Model: stsapi.Model(), Operations: stsSvc.Operations(), Inputs: stsInputs,
 			Unsigned: map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true}},
 	}
 }

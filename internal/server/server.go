@@ -12,13 +12,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/awsquery"
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awsid"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/service"
@@ -37,6 +39,9 @@ type API struct {
 	Version    string // Query API version: "2010-05-08", "2011-06-15"
 	Model      *awsquery.Model
 	Operations service.Table
+	// Inputs gives each operation's generated input type, so that the
+	// server decodes and authorizes a request before the operation runs.
+	Inputs map[string]reflect.Type
 	// Unsigned lists the actions AWS accepts without a signature
 	// (AssumeRoleWithWebIdentity, AssumeRoleWithSAML).
 	Unsigned map[string]bool
@@ -50,6 +55,13 @@ type Options struct {
 	Emulator bool
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Authorizer decides requests; nil means one over Store with default
+	// options.
+	Authorizer *authz.Authorizer
+	// Enforcement is how decisions are applied (the zero value enforces).
+	Enforcement authz.Mode
+	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is iamd's http.Handler.
@@ -62,6 +74,10 @@ type Server struct {
 	now      func() time.Time
 	noAuth   *noAuthBudget
 	keyUses  *keyUses
+	authz    *authz.Authorizer
+	mode     authz.Mode
+	proxies  []netip.Prefix
+	readOnly map[string]map[string]bool
 }
 
 // New returns a Server over the given store and services.
@@ -75,6 +91,13 @@ func New(o Options) *Server {
 		now:      o.Now,
 		noAuth:   newNoAuthBudget(),
 		keyUses:  newKeyUses(),
+		authz:    o.Authorizer,
+		mode:     o.Enforcement,
+		proxies:  o.TrustedProxies,
+		readOnly: readOnlyActions(o.APIs),
+	}
+	if s.authz == nil {
+		s.authz = authz.New(o.Store, authz.Options{})
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -152,11 +175,12 @@ func (s *Server) handle(r *http.Request, requestID string, api *API) (*result, *
 		return nil, api, awsquery.InvalidAction(action, api.Version)
 	}
 
+	sourceIP, secure := s.clientAddress(r)
 	call := &service.Call{
 		RequestID: requestID,
 		Action:    action,
 		Now:       s.now().UTC(),
-		SourceIP:  remoteIP(r),
+		SourceIP:  sourceIP,
 		UserAgent: r.UserAgent(),
 		Emulator:  s.emulator,
 		Region:    "us-east-1",
@@ -168,7 +192,21 @@ func (s *Server) handle(r *http.Request, requestID string, api *API) (*result, *
 
 	ctx := r.Context()
 	decode := func(dst any) error { return api.Model.Decode(action, params, dst) }
-	out, err := handler(ctx, call, decode)
+	// Authorization comes after authentication and after the input is
+	// decoded and validated, and before the operation runs.
+	in, err := decodeInput(api, action, decode)
+	if err != nil {
+		return nil, api, err
+	}
+	if err := s.authorize(ctx, api, action, in, call, secure); err != nil {
+		return nil, api, err
+	}
+	out, err := handler(ctx, call, decodedOnce(in, decode))
+	if !s.readOnly[api.Name][action] {
+		// The operation's transaction has committed (or failed): the
+		// account's next request gathers its policies afresh.
+		s.authz.Changed(call.AccountID)
+	}
 	if err != nil {
 		return nil, api, err
 	}
@@ -219,20 +257,12 @@ func (s *Server) writeError(w http.ResponseWriter, api *API, err error, requestI
 	awsquery.WriteError(w, we, api.Model.Namespace(), requestID)
 }
 
-// remoteIP is the connection's address. X-Forwarded-For is ignored: only
-// configured trusted proxies may set the source address (issue 7).
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // reset wipes every account's state (emulator mode) and recreates the
 // default account.
 func (s *Server) reset(ctx context.Context) error {
-	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.Reset() }); err != nil {
+	err := s.store.Update(ctx, func(tx store.Tx) error { return tx.Reset() })
+	s.authz.ChangedAll()
+	if err != nil {
 		return err
 	}
 	return ensureEmulatorAccount(ctx, s.store, s.now())
