@@ -29,6 +29,8 @@ import (
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/server"
 	"github.com/iamd/iamd/internal/store"
+	iamdsts "github.com/iamd/iamd/internal/sts"
+	"github.com/iamd/iamd/internal/totp"
 )
 
 // stsEnv is an in-process iamd (strict mode unless emulator) whose clock
@@ -633,4 +635,397 @@ func randomText(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	return base64.StdEncoding.EncodeToString(b)[:n]
+}
+
+// TestCrossAccountAssumeRole needs both sides: the role's trust policy in
+// one account and the caller's own identity policy in the other.
+func TestCrossAccountAssumeRole(t *testing.T) {
+	e := newSTSEnv(t, false)
+	other, err := account.Create(ctx(t), e.st, e.kr, account.Options{AdminCredentialsFile: func(string) string { return filepath.Join(t.TempDir(), "other") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The role lives in the other account and trusts this account.
+	otherAdmin := e.otherAdmin(t, other)
+	r, err := e.iam(otherAdmin).CreateRole(ctx(t), &iam.CreateRoleInput{RoleName: aws.String("Shared"),
+		AssumeRolePolicyDocument: aws.String(trustPolicy([]string{"arn:aws:iam::" + e.account + ":root"}, []string{"sts:AssumeRole"}, ""))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roleARN := aws.ToString(r.Role.Arn)
+	allowed, allowedARN := e.user("allowed", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+roleARN+`"}]}`)
+	bare, bareARN := e.user("bare", "")
+	cases := []struct {
+		name    string
+		c       creds
+		arn     string
+		allowed bool
+	}{
+		{"identity policy allows", allowed, allowedARN, true},
+		{"no identity policy", bare, bareARN, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := e.sts(c.c).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("x-acct")})
+			if !c.allowed {
+				wantAPIError(t, err, "AccessDenied", "User: "+c.arn+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN)
+				return
+			}
+			if err != nil {
+				t.Fatalf("cross-account AssumeRole: %v", err)
+			}
+			id, err := e.sts(sessionCreds(out.Credentials)).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if aws.ToString(id.Account) != other.AccountID || aws.ToString(id.Arn) != "arn:aws:sts::"+other.AccountID+":assumed-role/Shared/x-acct" {
+				t.Fatalf("cross-account session is %s in %s", aws.ToString(id.Arn), aws.ToString(id.Account))
+			}
+			info, err := e.sts(e.admin).GetAccessKeyInfo(ctx(t), &sts.GetAccessKeyInfoInput{AccessKeyId: out.Credentials.AccessKeyId})
+			if err != nil || aws.ToString(info.Account) != other.AccountID {
+				t.Fatalf("GetAccessKeyInfo of the session key: %v %v", info, err)
+			}
+		})
+	}
+}
+
+// otherAdmin reads the admin key account.Create wrote for another account.
+func (e *stsEnv) otherAdmin(t *testing.T, created account.Created) creds {
+	t.Helper()
+	var c creds
+	if err := e.st.Update(ctx(t), func(tx store.Tx) error {
+		k, err := tx.GetAccessKey(created.AdminKeyID)
+		if err != nil {
+			return err
+		}
+		secret, err := e.kr.Open(k.Secret, []byte(k.ID))
+		c = creds{ID: k.ID, Secret: string(secret)}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// mfaUser creates a user with an enabled virtual MFA device and returns
+// the key, the serial number and the seed.
+func (e *stsEnv) mfaUser(t *testing.T, name string) (creds, string, []byte) {
+	t.Helper()
+	c, _ := e.user(name, "")
+	admin := e.iam(e.admin)
+	d, err := admin.CreateVirtualMFADevice(ctx(t), &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := totp.DecodeSeed(string(d.VirtualMFADevice.Base32StringSeed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := totp.Step(e.now())
+	c1, _ := totp.Code(seed, step-1)
+	c2, _ := totp.Code(seed, step)
+	if _, err := admin.EnableMFADevice(ctx(t), &iam.EnableMFADeviceInput{UserName: aws.String(name), SerialNumber: d.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String(c1), AuthenticationCode2: aws.String(c2)}); err != nil {
+		t.Fatalf("EnableMFADevice: %v", err)
+	}
+	// Later codes only: the enabling ones are spent.
+	e.advance(2 * totp.Period)
+	return c, aws.ToString(d.VirtualMFADevice.SerialNumber), seed
+}
+
+// TestGetSessionToken issues a user's temporary credentials, with and
+// without MFA, and refuses what AWS refuses.
+func TestGetSessionToken(t *testing.T) {
+	e := newSTSEnv(t, false)
+	alice, serial, seed := e.mfaUser(t, "alice")
+	_, otherSerial, _ := e.mfaUser(t, "bob")
+	code := func() string {
+		c, err := totp.Code(seed, totp.Step(e.now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	plain, err := e.sts(alice).GetSessionToken(ctx(t), &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatalf("GetSessionToken: %v", err)
+	}
+	if d := plain.Credentials.Expiration.Sub(e.now()); d < 12*time.Hour-time.Minute || d > 12*time.Hour+time.Minute {
+		t.Fatalf("default session lasts %v, want 12 hours", d)
+	}
+	good := code()
+	withMFA, err := e.sts(alice).GetSessionToken(ctx(t), &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(129600),
+		SerialNumber: aws.String(serial), TokenCode: aws.String(good)})
+	if err != nil {
+		t.Fatalf("GetSessionToken with MFA: %v", err)
+	}
+	if d := withMFA.Credentials.Expiration.Sub(e.now()); d < 36*time.Hour-time.Minute || d > 36*time.Hour+time.Minute {
+		t.Fatalf("36-hour session lasts %v", d)
+	}
+	for _, tc := range []struct {
+		name string
+		out  *sts.GetSessionTokenOutput
+		mfa  bool
+	}{{"without MFA", plain, false}, {"with MFA", withMFA, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := sessionCreds(tc.out.Credentials)
+			id, err := e.sts(c).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{})
+			if err != nil || aws.ToString(id.Arn) != "arn:aws:iam::"+e.account+":user/alice" {
+				t.Fatalf("GetCallerIdentity with session credentials: %v %v", id, err)
+			}
+			var sess store.Session
+			if err := e.st.View(ctx(t), func(tx store.Tx) error {
+				sess, err = tx.GetSession(c.ID)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if sess.Type != store.SessionToken || sess.UserName != "alice" || sess.MFAAuthenticated != tc.mfa || sess.MFAAuthTime.IsZero() == tc.mfa {
+				t.Fatalf("stored session %+v", sess)
+			}
+			_, err = e.sts(c).GetSessionToken(ctx(t), &sts.GetSessionTokenInput{})
+			wantAPIError(t, err, "AccessDenied", "Cannot call GetSessionToken with session credentials")
+		})
+	}
+
+	refusals := []struct {
+		name    string
+		serial  *string
+		code    *string
+		message string
+	}{
+		{"code used already", aws.String(serial), aws.String(good), "MultiFactorAuthentication failed with invalid MFA one time pass code. "},
+		{"wrong code", aws.String(serial), aws.String("000000"), "MultiFactorAuthentication failed with invalid MFA one time pass code. "},
+		{"another user's device", aws.String(otherSerial), aws.String("123456"), "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."},
+		{"no such device", aws.String("arn:aws:iam::" + e.account + ":mfa/nobody"), aws.String("123456"), "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."},
+		{"serial without code", aws.String(serial), nil, "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."},
+	}
+	for _, r := range refusals {
+		t.Run(r.name, func(t *testing.T) {
+			_, err := e.sts(alice).GetSessionToken(ctx(t), &sts.GetSessionTokenInput{SerialNumber: r.serial, TokenCode: r.code})
+			wantAPIError(t, err, "AccessDenied", r.message)
+		})
+	}
+}
+
+// TestMFAInTrustPolicy assumes a role whose trust policy requires MFA:
+// refused without it, allowed with a valid code.
+func TestMFAInTrustPolicy(t *testing.T) {
+	e := newSTSEnv(t, false)
+	alice, serial, seed := e.mfaUser(t, "alice")
+	if _, err := e.iam(e.admin).PutUserPolicy(ctx(t), &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(allowAssumeAnyRole)}); err != nil {
+		t.Fatal(err)
+	}
+	roleARN := e.role("Admin", trustPolicy([]string{"arn:aws:iam::" + e.account + ":user/alice"}, []string{"sts:AssumeRole"},
+		`{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`), 0)
+	_, err := e.sts(alice).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("no-mfa")})
+	wantAPIError(t, err, "AccessDenied", "")
+	code, _ := totp.Code(seed, totp.Step(e.now()))
+	p := stscreds.NewAssumeRoleProvider(e.sts(alice), roleARN, func(o *stscreds.AssumeRoleOptions) {
+		o.SerialNumber = aws.String(serial)
+		o.TokenProvider = func() (string, error) { return code, nil }
+	})
+	got, err := p.Retrieve(ctx(t))
+	if err != nil {
+		t.Fatalf("AssumeRoleProvider with MFA: %v", err)
+	}
+	var sess store.Session
+	if err := e.st.View(ctx(t), func(tx store.Tx) error {
+		sess, err = tx.GetSession(got.AccessKeyID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !sess.MFAAuthenticated {
+		t.Fatal("the MFA-authenticated role session does not record MFA")
+	}
+}
+
+// TestGetFederationToken makes a federated user, with and without a
+// session policy.
+func TestGetFederationToken(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, _ := e.user("broker", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	cases := []struct {
+		name   string
+		policy *string
+	}{
+		{"no session policy", nil},
+		{"session policy", aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := e.sts(dev).GetFederationToken(ctx(t), &sts.GetFederationTokenInput{Name: aws.String("bob"), Policy: c.policy,
+				Tags: []ststypes.Tag{{Key: aws.String("Dept"), Value: aws.String("eng")}}})
+			if err != nil {
+				t.Fatalf("GetFederationToken: %v", err)
+			}
+			wantARN := "arn:aws:sts::" + e.account + ":federated-user/bob"
+			if aws.ToString(out.FederatedUser.Arn) != wantARN || aws.ToString(out.FederatedUser.FederatedUserId) != e.account+":bob" {
+				t.Fatalf("FederatedUser = %+v", out.FederatedUser)
+			}
+			if d := out.Credentials.Expiration.Sub(e.now()); d < 12*time.Hour-time.Minute || d > 12*time.Hour+time.Minute {
+				t.Fatalf("default federation session lasts %v", d)
+			}
+			fed := sessionCreds(out.Credentials)
+			id, err := e.sts(fed).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{})
+			if err != nil || aws.ToString(id.Arn) != wantARN || aws.ToString(id.UserId) != e.account+":bob" {
+				t.Fatalf("GetCallerIdentity of the federated user: %v %v", id, err)
+			}
+			var sess store.Session
+			if err := e.st.View(ctx(t), func(tx store.Tx) error {
+				sess, err = tx.GetSession(fed.ID)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if sess.Type != store.SessionFederatedUser || sess.UserName != "broker" || sess.Policy != aws.ToString(c.policy) ||
+				len(sess.PolicyARNs) != 0 || len(sess.Tags) != 1 {
+				t.Fatalf("stored session %+v", sess)
+			}
+			// Federated users may call no STS operation but
+			// GetCallerIdentity: without a session policy enforcement
+			// refuses first (no permissions at all); with one that allows
+			// everything, STS itself refuses.
+			_, err = e.sts(fed).GetFederationToken(ctx(t), &sts.GetFederationTokenInput{Name: aws.String("eve")})
+			if c.policy == nil {
+				wantAPIError(t, err, "AccessDenied", "")
+			} else {
+				wantAPIError(t, err, "AccessDenied", "Cannot call GetFederationToken with session credentials")
+			}
+		})
+	}
+}
+
+// TestRootAndOtherOperations covers the answers STS gives without making a
+// session.
+func TestRootAndOtherOperations(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, devARN := e.user("dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]}`)
+	roleARN := e.role("R", trustPolicy([]string{devARN}, []string{"sts:AssumeRole"}, ""), 0)
+
+	// A root access key, made in the store as iamd never hands one out.
+	root := creds{ID: "AKIA" + strings.Repeat("R", 16), Secret: randomText(t, 40)}
+	sealed, err := e.kr.Seal([]byte(root.Secret), []byte(root.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.Update(ctx(t), func(tx store.Tx) error {
+		return tx.CreateAccessKey(store.AccessKey{ID: root.ID, Account: e.account, Secret: sealed, Status: store.AccessKeyActive, Created: time.Now()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.sts(root).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("root")})
+	wantAPIError(t, err, "AccessDenied", "Roles may not be assumed by root accounts.")
+	st, err := e.sts(root).GetSessionToken(ctx(t), &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(7200)})
+	if err != nil {
+		t.Fatalf("root GetSessionToken: %v", err)
+	}
+	if d := st.Credentials.Expiration.Sub(e.now()); d > time.Hour+time.Minute {
+		t.Fatalf("root session lasts %v, more than AWS's hour", d)
+	}
+	id, err := e.sts(sessionCreds(st.Credentials)).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Arn) != "arn:aws:iam::"+e.account+":root" || aws.ToString(id.UserId) != e.account {
+		t.Fatalf("root session identity: %v %v", id, err)
+	}
+
+	// No account of iamd is an organization's management account.
+	_, err = e.sts(dev).AssumeRoot(ctx(t), &sts.AssumeRootInput{TargetPrincipal: aws.String(e.account),
+		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")}})
+	wantAPIError(t, err, "AccessDenied", "User: "+devARN+" is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::"+e.account+":root")
+	_, err = e.sts(dev).GetWebIdentityToken(ctx(t), &sts.GetWebIdentityTokenInput{Audience: []string{"https://example.com"}, SigningAlgorithm: aws.String("RS256")})
+	wantAPIError(t, err, "OutboundWebIdentityFederationDisabledException", "")
+	_, err = e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + e.account + ":role/Missing"), RoleSessionName: aws.String("x1")})
+	wantAPIError(t, err, "AccessDenied", "User: "+devARN+" is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::"+e.account+":role/Missing")
+	_, err = e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + e.account + ":user/dev"), RoleSessionName: aws.String("x1")})
+	wantAPIError(t, err, "ValidationError", "")
+}
+
+// TestDecodeAuthorizationMessage decodes what enforcement encodes, only for
+// callers of the message's account.
+func TestDecodeAuthorizationMessage(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, devARN := e.user("dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:DecodeAuthorizationMessage","Resource":"*"}]}`)
+	msg := iamdsts.AuthorizationMessage{
+		ExplicitDeny: true,
+		MatchedStatements: iamdsts.Items[iamdsts.AuthorizationStatement]{Items: []iamdsts.AuthorizationStatement{{
+			StatementID: "DenyAll", Effect: "DENY",
+			Actions:   iamdsts.Items[iamdsts.Value]{Items: []iamdsts.Value{{Value: "iam:*"}}},
+			Resources: iamdsts.Items[iamdsts.Value]{Items: []iamdsts.Value{{Value: "*"}}},
+		}}},
+		Context: iamdsts.AuthorizationContext{
+			Principal: iamdsts.AuthorizationPrincipal{ID: "AIDAEXAMPLE", Name: "dev", ARN: devARN},
+			Action:    "iam:CreateUser",
+			Resource:  "arn:aws:iam::" + e.account + ":user/x",
+			Conditions: iamdsts.Items[iamdsts.AuthorizationCondition]{Items: []iamdsts.AuthorizationCondition{
+				{Key: "aws:username", Values: iamdsts.Items[iamdsts.Value]{Items: []iamdsts.Value{{Value: "dev"}}}},
+			}},
+		},
+	}
+	encoded, err := iamdsts.EncodeAuthorizationMessage(e.kr, e.account, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.sts(dev).DecodeAuthorizationMessage(ctx(t), &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(encoded)})
+	if err != nil {
+		t.Fatalf("DecodeAuthorizationMessage: %v", err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(aws.ToString(out.DecodedMessage)), &got); err != nil {
+		t.Fatalf("decoded message is not JSON: %v", err)
+	}
+	if got["allowed"] != false || got["explicitDeny"] != true {
+		t.Fatalf("decoded %v", got)
+	}
+	ctxt := got["context"].(map[string]any)
+	if ctxt["action"] != "iam:CreateUser" || ctxt["principal"].(map[string]any)["arn"] != devARN {
+		t.Fatalf("decoded context %v", ctxt)
+	}
+	if items := got["failures"].(map[string]any)["items"].([]any); len(items) != 0 {
+		t.Fatalf("failures %v, want an empty items list", items)
+	}
+	foreign, err := iamdsts.EncodeAuthorizationMessage(e.kr, "111122223333", msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]string{"another account's message": foreign, "not a message": "bm90IGEgbWVzc2FnZQ", "tampered": encoded[:len(encoded)-2] + "AA"} {
+		t.Run(name, func(t *testing.T) {
+			_, err := e.sts(dev).DecodeAuthorizationMessage(ctx(t), &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(m)})
+			wantAPIError(t, err, "InvalidAuthorizationMessageException", "")
+		})
+	}
+}
+
+// TestEmulatorAssumesAnyRole: in emulator mode with authentication off, a
+// role that does not exist, in any account, can be assumed, and the
+// session acts in that account.
+func TestEmulatorAssumesAnyRole(t *testing.T) {
+	e := newSTSEnv(t, true)
+	anyone := creds{ID: "AKIAIOSFODNN7EXAMPLE", Secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+	cases := []struct {
+		name, roleARN, account, wantARN string
+	}{
+		{"default account", "arn:aws:iam::123456789012:role/ci", "123456789012", "arn:aws:sts::123456789012:assumed-role/ci/emu"},
+		{"another account, with a path", "arn:aws:iam::210987654321:role/team/deploy", "210987654321", "arn:aws:sts::210987654321:assumed-role/deploy/emu"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := e.sts(anyone).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(c.roleARN), RoleSessionName: aws.String("emu")})
+			if err != nil {
+				t.Fatalf("emulator AssumeRole: %v", err)
+			}
+			if aws.ToString(out.AssumedRoleUser.Arn) != c.wantARN {
+				t.Fatalf("AssumedRoleUser %s", aws.ToString(out.AssumedRoleUser.Arn))
+			}
+			id, err := e.sts(sessionCreds(out.Credentials)).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{})
+			if err != nil {
+				t.Fatalf("GetCallerIdentity with the emulated role's session: %v", err)
+			}
+			if aws.ToString(id.Account) != c.account || aws.ToString(id.Arn) != c.wantARN {
+				t.Fatalf("session acts as %s in %s", aws.ToString(id.Arn), aws.ToString(id.Account))
+			}
+		})
+	}
 }
