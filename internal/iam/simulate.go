@@ -1094,6 +1094,8 @@ type policyStatement struct {
 	Start, End textPos
 	// Body is the statement's JSON text.
 	Body string
+	// Effect is the statement's effect as written.
+	Effect string
 	// Action, NotAction, Resource and NotResource are the elements' JSON
 	// texts, "" when absent.
 	Action, NotAction, Resource, NotResource string
@@ -1172,6 +1174,8 @@ func readStatement(doc string, start, end int, startPos textPos, vars bool, line
 	for _, m := range members {
 		raw := doc[m.start:m.end]
 		switch m.key {
+		case "Effect":
+			_ = json.Unmarshal([]byte(raw), &s.Effect)
 		case "Action":
 			s.Action = raw
 		case "NotAction":
