@@ -66,6 +66,7 @@ type Calibration struct {
 type options struct {
 	iamd, python, workdir   string
 	cpuprofile, clientProf  string
+	iamdSrc                 string
 	duration, warmup        time.Duration
 	rounds, preloadClients  int
 	clients, scale, motoMax []int
@@ -91,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.iamd, "iamd", "", "iamd binary (default: build ./cmd/iamd of the replaced iamd module)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "profile iamd: run a harness build of iamd that writes PREFIX-<pid>.pprof at shutdown (excludes -iamd)")
 	fs.StringVar(&o.clientProf, "clientprofile", "", "write a CPU profile of serverbench itself (the load generator) to this file")
+	fs.StringVar(&o.iamdSrc, "iamd-src", "", "iamd source tree to build iamd (or the -cpuprofile harness) from, e.g. a clean `git archive` export (default: the working tree bench/go.mod replaces iamd with)")
 	fs.StringVar(&o.python, "python", "python3", "Python interpreter with moto[server] installed")
 	fs.StringVar(&o.workdir, "workdir", "", "directory for data and logs (default: a new temporary directory, removed afterwards)")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "length of one round")
@@ -195,7 +197,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.cpuprofile != "" {
 		logf("building the iamd profiling harness")
-		if o.iamd, err = buildIamdProf(ctx, dir); err != nil {
+		if o.iamd, err = buildIamdProf(ctx, o.iamdSrc, dir); err != nil {
 			return err
 		}
 		if err := os.Setenv("SERVERBENCH_CPUPROFILE", o.cpuprofile); err != nil {
@@ -203,7 +205,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	} else if o.iamd == "" {
 		logf("building iamd")
-		if o.iamd, err = buildIamd(ctx, dir); err != nil {
+		if o.iamd, err = buildIamd(ctx, o.iamdSrc, dir); err != nil {
 			return err
 		}
 	}

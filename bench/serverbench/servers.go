@@ -235,15 +235,28 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// buildIamd builds iamd from the module that bench/go.mod replaces it with.
-func buildIamd(ctx context.Context, dir string) (string, error) {
+// iamdSource returns src, or else the directory of the iamd module that
+// bench/go.mod replaces iamd with (the working tree).
+func iamdSource(ctx context.Context, src string) (string, error) {
+	if src != "" {
+		return filepath.Abs(src)
+	}
 	root, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", "github.com/iamd/iamd").Output()
 	if err != nil {
-		return "", fmt.Errorf("locating iamd's source (run from bench/ or pass -iamd): %w", err)
+		return "", fmt.Errorf("locating iamd's source (run from bench/, or pass -iamd or -iamd-src): %w", err)
+	}
+	return strings.TrimSpace(string(root)), nil
+}
+
+// buildIamd builds iamd's ./cmd/iamd from the source directory src.
+func buildIamd(ctx context.Context, src, dir string) (string, error) {
+	root, err := iamdSource(ctx, src)
+	if err != nil {
+		return "", err
 	}
 	bin := filepath.Join(dir, "iamd")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/iamd")
-	cmd.Dir = strings.TrimSpace(string(root))
+	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/iamd in %s: %w\n%s", cmd.Dir, err, out)
 	}
@@ -254,19 +267,18 @@ func buildIamd(ctx context.Context, dir string) (string, error) {
 // iamd's module through an overlay: the file appears at a virtual path in
 // iamd's tree, so it may import iamd's internal packages with iamd's own
 // go.mod and go.sum, and nothing is written there.
-func buildIamdProf(ctx context.Context, dir string) (string, error) {
-	root, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", "github.com/iamd/iamd").Output()
+func buildIamdProf(ctx context.Context, src, dir string) (string, error) {
+	rootDir, err := iamdSource(ctx, src)
 	if err != nil {
-		return "", fmt.Errorf("locating iamd's source (run from bench/): %w", err)
+		return "", err
 	}
-	src, err := exec.CommandContext(ctx, "go", "list", "-f", "{{.Dir}}", "github.com/iamd/iamd/bench/serverbench").Output()
+	self, err := exec.CommandContext(ctx, "go", "list", "-f", "{{.Dir}}", "github.com/iamd/iamd/bench/serverbench").Output()
 	if err != nil {
 		return "", fmt.Errorf("locating serverbench's source (run from bench/): %w", err)
 	}
-	rootDir := strings.TrimSpace(string(root))
 	virtual := filepath.Join(rootDir, "zz_serverbench_iamdprof", "main.go")
 	overlay, err := json.Marshal(map[string]map[string]string{
-		"Replace": {virtual: filepath.Join(strings.TrimSpace(string(src)), "iamdprof", "main.go")},
+		"Replace": {virtual: filepath.Join(strings.TrimSpace(string(self)), "iamdprof", "main.go")},
 	})
 	if err != nil {
 		return "", err
