@@ -22,6 +22,7 @@ const usage = `iamd: a self-hosted AWS IAM and STS.
 Usage:
   iamd serve [--listen HOST:PORT] [--data DIR] [--emulator]
              [--enforcement enforce|report|off] [--trusted-proxy CIDR]...
+             [--imds HOST:PORT --instance-profile NAME|ARN]
   iamd account create [--data DIR]
   iamd policy validate [--kind identity|resource|trust|boundary|scp] [FILE]
   iamd policy eval [--batch] [FILE]
@@ -73,11 +74,17 @@ func serve(args []string, stderr io.Writer) int {
 		}
 		return err
 	})
+	fs.StringVar(&cfg.IMDS, "imds", "", "also serve the EC2 instance metadata credential endpoints (IMDSv2) on this address, e.g. 127.0.0.1:1338")
+	fs.StringVar(&cfg.InstanceProfile, "instance-profile", "", "the instance profile (name or ARN) whose role's credentials --imds hands out")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "iamd serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if (cfg.IMDS == "") != (cfg.InstanceProfile == "") {
+		fmt.Fprint(stderr, "iamd serve: --imds and --instance-profile go together\n")
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -41,6 +41,11 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed.
 	TrustedProxies []netip.Prefix
+	// IMDS, when set, is the address of a second listener serving the EC2
+	// instance metadata credential endpoints with the credentials of
+	// InstanceProfile's role (see package imds).
+	IMDS            string
+	InstanceProfile string
 }
 
 // DefaultDataDir is the per-user data directory: $XDG_DATA_HOME/iamd, else
@@ -151,6 +156,18 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 		close(flushed)
 	}()
 	defer func() { stopFlush(); <-flushed }()
+	if cfg.IMDS != "" {
+		stopIMDS, err := startIMDS(cfg, st, kr, time.Now, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer func() {
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = stopIMDS(shutdownCtx)
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	mode := "strict"
