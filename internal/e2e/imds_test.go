@@ -81,7 +81,7 @@ func TestIMDSDefaultCredentialChain(t *testing.T) {
 		t.Fatalf("signed GetCallerIdentity with the instance credentials: %v", err)
 	}
 	acct := strings.Split(aws.ToString(role.Role.Arn), ":")[4]
-	if !regexp.MustCompile(`^arn:aws:sts::` + acct + `:assumed-role/WebServerRole/i-[0-9a-f]{17}$`).MatchString(aws.ToString(id.Arn)) ||
+	if !regexp.MustCompile(`^arn:aws:sts::`+acct+`:assumed-role/WebServerRole/i-[0-9a-f]{17}$`).MatchString(aws.ToString(id.Arn)) ||
 		aws.ToString(id.Account) != acct {
 		t.Fatalf("GetCallerIdentity = %s in %s", aws.ToString(id.Arn), aws.ToString(id.Account))
 	}
