@@ -1,8 +1,15 @@
 package e2e_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/csv"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"net/url"
 	"strings"
 	"testing"
@@ -32,6 +39,22 @@ func httpStatus(err error) int {
 		return re.HTTPStatusCode()
 	}
 	return 0
+}
+
+// reportCertificate is a self-signed certificate, valid now, in PEM.
+func reportCertificate(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "report"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
 // reportRows decodes a credential report into rows keyed by user name.
@@ -90,6 +113,11 @@ func TestCredentialReport(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	cert, err := c.UploadSigningCertificate(cx, &iam.UploadSigningCertificateInput{UserName: aws.String("alice"), CertificateBody: aws.String(reportCertificate(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	before := time.Now().Add(-2 * time.Second)
 	g, err := c.GenerateCredentialReport(cx, &iam.GenerateCredentialReportInput{})
 	if err != nil {
@@ -142,7 +170,8 @@ func TestCredentialReport(t *testing.T) {
 	check("alice", map[string]string{
 		"arn": "arn:aws:iam::" + acct + ":user/alice", "password_enabled": "true", "password_last_used": "no_information",
 		"password_next_rotation": "N/A", "access_key_1_active": "false", "access_key_1_last_rotated": "N/A",
-		"cert_1_active": "false", "cert_1_last_rotated": "N/A",
+		"cert_1_active": "true", "cert_1_last_rotated": cert.Certificate.UploadDate.UTC().Format("2006-01-02T15:04:05+00:00"),
+		"cert_2_active": "false", "cert_2_last_rotated": "N/A",
 	})
 	check("bob", map[string]string{
 		"password_enabled": "false", "password_last_used": "N/A", "password_last_changed": "N/A",

@@ -88,6 +88,7 @@ type credentialHolder struct {
 	PasswordLastUsed time.Time
 	MFA              bool
 	Keys             []store.AccessKey
+	Certs            []store.SigningCertificate
 }
 
 // credentialRow renders one line of the report. maxPasswordAge is the
@@ -135,10 +136,20 @@ func credentialRow(h credentialHolder, maxPasswordAge int) []string {
 		}
 		row = append(row, reportTime(k.LastUsed), orNA(k.LastUsedRegion), orNA(k.LastUsedService))
 	}
-	// Signing certificates: iamd's store does not keep them yet, so no
-	// user has one, which the report shows as AWS shows a user without
-	// certificates.
-	row = append(row, "false", reportNA, "false", reportNA)
+	certs := append([]store.SigningCertificate(nil), h.Certs...)
+	sort.SliceStable(certs, func(i, j int) bool {
+		if !certs[i].Uploaded.Equal(certs[j].Uploaded) {
+			return certs[i].Uploaded.Before(certs[j].Uploaded)
+		}
+		return certs[i].ID < certs[j].ID
+	})
+	for i := range 2 {
+		if i >= len(certs) {
+			row = append(row, "false", reportNA)
+			continue
+		}
+		row = append(row, reportBool(certs[i].Status == store.AccessKeyActive), reportTime(certs[i].Uploaded))
+	}
 	return row
 }
 
@@ -215,14 +226,19 @@ func credentialHolders(tx store.Tx, c *service.Call) ([]credentialHolder, error)
 	return holders, nil
 }
 
-// readCredentials fills in a user's ("" for root) access keys and whether
-// an MFA device is enabled for it.
+// readCredentials fills in a user's ("" for root) access keys, signing
+// certificates and whether an MFA device is enabled for it.
 func readCredentials(tx store.Tx, account, user string, h *credentialHolder) error {
 	keys, err := tx.ListAccessKeys(account, user, store.ListOptions{MaxItems: 1000})
 	if err != nil {
 		return err
 	}
 	h.Keys = keys.Items
+	certs, err := tx.ListSigningCertificates(account, user, store.ListOptions{MaxItems: 1000})
+	if err != nil {
+		return err
+	}
+	h.Certs = certs.Items
 	mfa, err := tx.ListMFADevices(account, user, store.ListOptions{MaxItems: 1})
 	if err != nil {
 		return err

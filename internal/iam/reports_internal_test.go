@@ -72,6 +72,15 @@ func TestCredentialRow(t *testing.T) {
 				"true,2024-01-02T04:04:05+00:00,2024-03-01T11:00:00+00:00,eu-west-1,iam,false,N/A,false,N/A",
 		},
 		{
+			name: "certificates ordered by upload, one inactive",
+			h: credentialHolder{Name: "ci", ARN: "a", Created: created, Certs: []store.SigningCertificate{
+				{ID: "B", Uploaded: created.Add(time.Minute), Status: store.AccessKeyInactive},
+				{ID: "A", Uploaded: created, Status: store.AccessKeyActive},
+			}},
+			want: "ci,a,2024-01-02T03:04:05+00:00,false,N/A,N/A,N/A,false," +
+				"false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,true,2024-01-02T03:04:05+00:00,false,2024-01-02T03:05:05+00:00",
+		},
+		{
 			name: "root with a key and MFA",
 			h: credentialHolder{Root: true, Name: reportRootUser, ARN: "r", Created: created, MFA: true,
 				Keys: []store.AccessKey{key("AKIA1", created, store.AccessKeyActive)}},
