@@ -1029,3 +1029,92 @@ func TestEmulatorAssumesAnyRole(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionTokenCredentialsAreChained: AWS caps a role session requested
+// with GetSessionToken's credentials at one hour too.
+func TestSessionTokenCredentialsAreChained(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, devARN := e.user("dev", allowAssumeAnyRole)
+	roleARN := e.role("Long", trustPolicy([]string{devARN}, []string{"sts:AssumeRole"}, ""), 43200)
+	st, err := e.sts(dev).GetSessionToken(ctx(t), &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.sts(sessionCreds(st.Credentials)).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN),
+		RoleSessionName: aws.String("from-token"), DurationSeconds: aws.Int32(7200)})
+	wantAPIError(t, err, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	out, err := e.sts(sessionCreds(st.Credentials)).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN),
+		RoleSessionName: aws.String("from-token")})
+	if err != nil {
+		t.Fatalf("AssumeRole with session token credentials: %v", err)
+	}
+	if aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::"+e.account+":assumed-role/Long/from-token" {
+		t.Fatalf("AssumedRoleUser %s", aws.ToString(out.AssumedRoleUser.Arn))
+	}
+}
+
+// TestSessionPermissions checks that what a session carries limits it once
+// enforcement decides: a role session's session policy, and a federated
+// user, which without a session policy has no permissions at all.
+func TestSessionPermissions(t *testing.T) {
+	e := newSTSEnv(t, false)
+	everything := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	dev, devARN := e.user("dev", everything)
+	roleARN := e.role("Admin", trustPolicy([]string{devARN}, []string{"sts:AssumeRole"}, ""), 0)
+	if _, err := e.iam(e.admin).PutRolePolicy(ctx(t), &iam.PutRolePolicyInput{RoleName: aws.String("Admin"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(everything)}); err != nil {
+		t.Fatal(err)
+	}
+	getOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*"}]}`
+	limited, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("limited"),
+		Policy: aws.String(getOnly)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("full")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("role session without session policy", func(t *testing.T) {
+		if _, err := e.iam(sessionCreds(full.Credentials)).ListUsers(ctx(t), &iam.ListUsersInput{}); err != nil {
+			t.Fatalf("ListUsers: %v", err)
+		}
+	})
+	t.Run("role session limited by its session policy", func(t *testing.T) {
+		c := sessionCreds(limited.Credentials)
+		if _, err := e.iam(c).GetRole(ctx(t), &iam.GetRoleInput{RoleName: aws.String("Admin")}); err != nil {
+			t.Fatalf("GetRole, which the session policy allows: %v", err)
+		}
+		_, err := e.iam(c).ListUsers(ctx(t), &iam.ListUsersInput{})
+		wantAPIError(t, err, "AccessDenied", "")
+		if !strings.Contains(apiMessage(err), "arn:aws:sts::"+e.account+":assumed-role/Admin/limited") || !strings.Contains(apiMessage(err), "session policy") {
+			t.Fatalf("denial %q does not name the session and its session policy", apiMessage(err))
+		}
+	})
+
+	fed := func(policy *string) creds {
+		out, err := e.sts(dev).GetFederationToken(ctx(t), &sts.GetFederationTokenInput{Name: aws.String("bob"), Policy: policy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sessionCreds(out.Credentials)
+	}
+	t.Run("federated user without session policy", func(t *testing.T) {
+		_, err := e.sts(fed(nil)).GetAccessKeyInfo(ctx(t), &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(dev.ID)})
+		wantAPIError(t, err, "AccessDenied", "")
+		if !strings.Contains(apiMessage(err), "federated-user/bob") {
+			t.Fatalf("denial %q does not name the federated user", apiMessage(err))
+		}
+	})
+	t.Run("federated user with a session policy", func(t *testing.T) {
+		p := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetAccessKeyInfo","Resource":"*"}]}`
+		info, err := e.sts(fed(aws.String(p))).GetAccessKeyInfo(ctx(t), &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(dev.ID)})
+		if err != nil || aws.ToString(info.Account) != e.account {
+			t.Fatalf("GetAccessKeyInfo allowed by the session policy: %v %v", info, err)
+		}
+	})
+	t.Run("federated user calling IAM", func(t *testing.T) {
+		_, err := e.iam(fed(aws.String(everything))).ListUsers(ctx(t), &iam.ListUsersInput{})
+		wantAPIError(t, err, "InvalidClientTokenId", "")
+	})
+}

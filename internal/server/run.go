@@ -156,6 +156,13 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 		close(flushed)
 	}()
 	defer func() { stopFlush(); <-flushed }()
+	sweepCtx, stopSweep := context.WithCancel(context.Background())
+	swept := make(chan struct{})
+	go func() {
+		handler.RunSessionSweeper(sweepCtx, SessionSweepInterval, log)
+		close(swept)
+	}()
+	defer func() { stopSweep(); <-swept }()
 	if cfg.IMDS != "" {
 		stopIMDS, err := startIMDS(cfg, st, kr, time.Now, log)
 		if err != nil {

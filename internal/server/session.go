@@ -1,11 +1,14 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/awsquery"
@@ -126,4 +129,45 @@ func resolveSession(sess *store.Session, call *service.Call) {
 		}
 	}
 	call.Caller = p
+}
+
+// Session sweeping: expired sessions are kept for SessionRetention after
+// they expire, so that their credentials are still answered with
+// ExpiredToken rather than InvalidClientTokenId for a while, then deleted,
+// so that the store does not grow with every AssumeRole ever made.
+const (
+	SessionRetention     = 7 * 24 * time.Hour
+	SessionSweepInterval = time.Hour
+)
+
+// SweepSessions deletes the sessions that expired more than
+// SessionRetention ago and returns how many it deleted.
+func (s *Server) SweepSessions(ctx context.Context) (int, error) {
+	var n int
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.DeleteExpiredSessions(s.now().Add(-SessionRetention))
+		return err
+	})
+	return n, err
+}
+
+// RunSessionSweeper sweeps every interval until ctx ends.
+func (s *Server) RunSessionSweeper(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := s.SweepSessions(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Error("sweeping expired sessions", "err", err)
+			case n > 0:
+				log.Info("expired sessions deleted", "count", n)
+			}
+		}
+	}
 }

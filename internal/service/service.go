@@ -84,7 +84,8 @@ type Session struct {
 	// FederatedProvider is aws:FederatedProvider for web identity and
 	// SAML sessions.
 	FederatedProvider string
-	// Chained marks a role session made by a role session.
+	// Chained marks a role session requested with temporary credentials
+	// (role chaining).
 	Chained bool
 }
 

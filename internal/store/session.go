@@ -73,8 +73,8 @@ type Session struct {
 	// SourceIdentity is sts:SourceIdentity / aws:SourceIdentity; once set
 	// in a chain it cannot change.
 	SourceIdentity string
-	// Chained marks a role session made by another role session (role
-	// chaining: at most one hour).
+	// Chained marks a role session requested with temporary credentials
+	// (role chaining: at most one hour).
 	Chained bool
 	// FederatedProvider is the identity provider of a web identity or SAML
 	// session (the provider's ARN, or a well-known name such as

@@ -62,7 +62,6 @@ func (s *Service) assumeRole(ctx context.Context, c *service.Call, in *stsapi.As
 		if err != nil {
 			return err
 		}
-		parentIsRole := p.Type == service.AssumedRole
 		spec := RoleSessionSpec{
 			Role:              role,
 			SessionName:       in.RoleSessionName,
@@ -73,7 +72,7 @@ func (s *Service) assumeRole(ctx context.Context, c *service.Call, in *stsapi.As
 			TransitiveTagKeys: in.TransitiveTagKeys,
 			SourceIdentity:    str(in.SourceIdentity),
 			Parent:            p.Session,
-			ParentIsRole:      parentIsRole,
+			Chained:           p.Session != nil,
 		}
 		if mfa != nil {
 			spec.MFAAuthTime = mfa.at

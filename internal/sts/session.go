@@ -55,9 +55,12 @@ type RoleSessionSpec struct {
 	// assumes a role (role chaining when the parent is a role session);
 	// nil for long-term credentials and for federation.
 	Parent *service.Session
-	// ParentIsRole marks Parent as an assumed-role session: the new
-	// session is chained and limited to one hour.
-	ParentIsRole bool
+	// Chained marks a session requested with temporary credentials (a
+	// role session, or GetSessionToken's): AWS limits it to one hour,
+	// answering "...exceeds the 1 hour session limit for roles assumed by
+	// role chaining" for longer requests, whatever made the credentials
+	// (mmmorris1975/aws-runas#11 shows it for GetSessionToken's).
+	Chained bool
 }
 
 // issueRoleSession mints and stores a role session and returns what the
@@ -77,7 +80,7 @@ type RoleSessionSpec struct {
 // or store errors.
 func (s *Service) issueRoleSession(c *service.Call, tx store.Tx, spec RoleSessionSpec) (*stsapi.Credentials, *stsapi.AssumedRoleUser, int32, error) {
 	role := spec.Role
-	dur, err := roleSessionDuration(spec.DurationSeconds, role.MaxSessionDuration, spec.ParentIsRole)
+	dur, err := roleSessionDuration(spec.DurationSeconds, role.MaxSessionDuration, spec.Chained)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -115,7 +118,7 @@ func (s *Service) issueRoleSession(c *service.Call, tx store.Tx, spec RoleSessio
 		Tags:              tags,
 		TransitiveTagKeys: transitive,
 		SourceIdentity:    sourceIdentity,
-		Chained:           spec.ParentIsRole,
+		Chained:           spec.Chained,
 		FederatedProvider: spec.FederatedProvider,
 		MFAAuthenticated:  !spec.MFAAuthTime.IsZero(),
 		MFAAuthTime:       spec.MFAAuthTime,
