@@ -478,3 +478,24 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 		}
 	})
 }
+
+// FuzzReadPolicyText feeds arbitrary text to the statement reader, which
+// must never panic and must place every statement inside the document.
+func FuzzReadPolicyText(f *testing.F) {
+	f.Add(s3Policy)
+	f.Add(getOnlyBoundary)
+	f.Add(`{"Statement":[{"Condition":"x"},1,{"Resource":["${a}",2]}]}`)
+	f.Add(`{"Statement":{"Condition":{"StringLike":["a"]}}`)
+	f.Add("{\"Statement\":[\r\n{}\r\n,{}]}")
+	f.Fuzz(func(t *testing.T, doc string) {
+		pt := readPolicyText(doc)
+		lines := strings.Count(doc, "\n") + strings.Count(doc, "\r") + 1
+		for _, s := range pt.Statements {
+			if s.Start.Line < 1 || s.End.Line > lines || s.Start.Column < 1 || s.End.Column < 1 {
+				t.Fatalf("statement at %v-%v outside a %d-line document", s.Start, s.End, lines)
+			}
+		}
+		_ = pt.contextKeys()
+		_ = variableKeys(doc)
+	})
+}
