@@ -39,7 +39,7 @@ import (
 // learns the server's time when a signature is refused as skewed, exactly
 // as it does against AWS.
 type stsEnv struct {
-	t       *testing.T
+	t       testing.TB
 	st      store.Store
 	kr      *seal.Keyring
 	url     string
@@ -63,7 +63,7 @@ func (e *stsEnv) advance(d time.Duration) {
 	e.mu.Unlock()
 }
 
-func newSTSEnv(t *testing.T, emulator bool) *stsEnv {
+func newSTSEnv(t testing.TB, emulator bool) *stsEnv {
 	t.Helper()
 	dir := t.TempDir()
 	st, kr, err := server.OpenData(dir, emulator)
@@ -96,7 +96,7 @@ func newSTSEnv(t *testing.T, emulator bool) *stsEnv {
 	return e
 }
 
-func readCredsFile(t *testing.T, path string) creds {
+func readCredsFile(t testing.TB, path string) creds {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -140,7 +140,7 @@ func (e *stsEnv) iam(c creds) *iam.Client { return iam.NewFromConfig(e.config(st
 // key, as the admin.
 func (e *stsEnv) user(name, inlinePolicy string) (creds, string) {
 	e.t.Helper()
-	c := ctx(e.t)
+	c := context.Background()
 	admin := e.iam(e.admin)
 	u, err := admin.CreateUser(c, &iam.CreateUserInput{UserName: aws.String(name)})
 	if err != nil {
@@ -166,7 +166,7 @@ func (e *stsEnv) role(name, trust string, maxSession int32) string {
 	if maxSession > 0 {
 		in.MaxSessionDuration = aws.Int32(maxSession)
 	}
-	r, err := e.iam(e.admin).CreateRole(ctx(e.t), in)
+	r, err := e.iam(e.admin).CreateRole(context.Background(), in)
 	if err != nil {
 		e.t.Fatalf("CreateRole %s: %v", name, err)
 	}
@@ -1117,4 +1117,48 @@ func TestSessionPermissions(t *testing.T) {
 		_, err := e.iam(fed(aws.String(everything))).ListUsers(ctx(t), &iam.ListUsersInput{})
 		wantAPIError(t, err, "InvalidClientTokenId", "")
 	})
+}
+
+// BenchmarkAssumeRole measures AssumeRole end to end over HTTP with
+// aws-sdk-go-v2: signature, trust policy and caller policies, session
+// minting (sealing, hashing) and the store write.
+func BenchmarkAssumeRole(b *testing.B) {
+	e := newSTSEnv(b, false)
+	dev, devARN := e.user("dev", allowAssumeAnyRole)
+	roleARN := e.role("R", trustPolicy([]string{devARN}, []string{"sts:AssumeRole"}, ""), 0)
+	client := e.sts(dev)
+	in := &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("bench")}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := client.AssumeRole(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCallerIdentity compares a request signed with a role session's
+// temporary credentials (session lookup, unsealing, token hash) with the
+// same request signed with a long-term key.
+func BenchmarkCallerIdentity(b *testing.B) {
+	e := newSTSEnv(b, false)
+	dev, devARN := e.user("dev", allowAssumeAnyRole)
+	roleARN := e.role("R", trustPolicy([]string{devARN}, []string{"sts:AssumeRole"}, ""), 43200)
+	out, err := e.sts(dev).AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("bench"),
+		DurationSeconds: aws.Int32(43200)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		c    creds
+	}{{"long-term key", dev}, {"session credentials", sessionCreds(out.Credentials)}} {
+		b.Run(c.name, func(b *testing.B) {
+			client := e.sts(c.c)
+			for b.Loop() {
+				if _, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

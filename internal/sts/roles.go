@@ -52,21 +52,28 @@ var errNoRole = errors.New("sts: no such role")
 // roleForARN reads the role a role ARN names, in tx. A role whose path
 // differs from the ARN's is not the role the ARN names (AWS matches the
 // whole ARN). It returns errNoRole when there is no such role, or, in
-// emulator mode, a stand-in role (no ID, default duration, no trust
-// policy) that the caller may choose to accept.
+// emulator mode, a stand-in role (no ID, a 12-hour maximum session, no
+// trust policy) that the caller may choose to accept.
 func roleForARN(c *service.Call, tx store.Tx, ref roleRef) (store.Role, error) {
+	// The stand-in allows AWS's longest role session, as moto does for the
+	// roles it does not check.
+	standIn := store.Role{Account: ref.Account, Name: ref.Name, Path: ref.Path, MaxSessionDuration: maxRoleSessionSeconds}
 	r, err := tx.GetRole(ref.Account, ref.Name)
 	switch {
 	case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalidArgument):
-		return store.Role{Account: ref.Account, Name: ref.Name, Path: ref.Path}, errNoRole
+		return standIn, errNoRole
 	case err != nil:
 		return store.Role{}, err
 	}
 	if r.Path != ref.Path || r.Name != ref.Name {
-		return store.Role{Account: ref.Account, Name: ref.Name, Path: ref.Path}, errNoRole
+		return standIn, errNoRole
 	}
 	return r, nil
 }
+
+// maxRoleSessionSeconds is the longest MaxSessionDuration a role can have:
+// 12 hours.
+const maxRoleSessionSeconds = 43200
 
 // emulatedRoleID gives a role that does not exist (emulator mode) a stable
 // AROA... id derived from its ARN, so that sessions of the same role agree.
