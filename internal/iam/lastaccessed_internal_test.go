@@ -304,3 +304,29 @@ func TestServiceLastAccessed(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkServiceLastAccessedAdministrator reads a report for a user with
+// AdministratorAccess: every service of the catalog, and the search of
+// the job among the account's entities and the AWS managed policies.
+func BenchmarkServiceLastAccessedAdministrator(b *testing.B) {
+	s, c := newTestService(b)
+	cx := context.Background()
+	err := s.store.Update(cx, func(tx store.Tx) error {
+		if err := tx.CreateUser(store.User{Account: c.AccountID, ID: "AIDAAAAAAAAAAAAAAAAAA", Name: "root-like", Path: "/", Created: c.Now}); err != nil {
+			return err
+		}
+		return tx.AttachPolicy(c.AccountID, userEntity("root-like"), store.AttachedPolicy{ARN: "arn:aws:iam::aws:policy/AdministratorAccess", Name: "AdministratorAccess", Path: "/"})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := s.generateServiceLastAccessedDetails(cx, c, &iamapi.GenerateServiceLastAccessedDetailsRequest{Arn: "arn:aws:iam::" + c.AccountID + ":user/root-like"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := s.getServiceLastAccessedDetails(cx, c, &iamapi.GetServiceLastAccessedDetailsRequest{JobId: *g.JobId, MaxItems: ptr(int32(1000))}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -499,3 +499,19 @@ func FuzzReadPolicyText(f *testing.F) {
 		_ = variableKeys(doc)
 	})
 }
+
+// BenchmarkSimulateCustomPolicy simulates ten actions on one resource
+// against a three-statement policy, the documents parsed on every call.
+func BenchmarkSimulateCustomPolicy(b *testing.B) {
+	s := New(nil, nil)
+	c := &service.Call{AccountID: "123456789012", Partition: "aws", Now: time.Now()}
+	in := &iamapi.SimulateCustomPolicyRequest{PolicyInputList: []string{s3Policy}, PermissionsBoundaryPolicyInputList: []string{getOnlyBoundary},
+		ResourceArns: []string{"arn:aws:s3:::bucket/key"},
+		ActionNames: []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetObjectAcl",
+			"dynamodb:CreateBackup", "dynamodb:GetItem", "iam:ListUsers", "iam:GetUser", "ec2:RunInstances"}}
+	for b.Loop() {
+		if _, err := s.simulateCustomPolicy(context.Background(), c, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
