@@ -1162,3 +1162,60 @@ func BenchmarkCallerIdentity(b *testing.B) {
 		})
 	}
 }
+
+// TestSourceIdentity: a source identity set once is carried through role
+// chaining, cannot change, and needs sts:SetSourceIdentity in every trust
+// policy it passes.
+func TestSourceIdentity(t *testing.T) {
+	e := newSTSEnv(t, false)
+	dev, devARN := e.user("dev", allowAssumeAnyRole)
+	firstARN := e.role("First", trustPolicy([]string{devARN}, []string{"sts:AssumeRole", "sts:SetSourceIdentity"},
+		`{"StringEquals":{"sts:SourceIdentity":"alice"}}`), 0)
+	if _, err := e.iam(e.admin).PutRolePolicy(ctx(t), &iam.PutRolePolicyInput{RoleName: aws.String("First"), PolicyName: aws.String("chain"),
+		PolicyDocument: aws.String(allowAssumeAnyRole)}); err != nil {
+		t.Fatal(err)
+	}
+	withSI := e.role("WithSourceIdentity", trustPolicy([]string{firstARN}, []string{"sts:AssumeRole", "sts:SetSourceIdentity"}, ""), 0)
+	withoutSI := e.role("WithoutSourceIdentity", trustPolicy([]string{firstARN}, []string{"sts:AssumeRole"}, ""), 0)
+
+	_, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(firstARN), RoleSessionName: aws.String("s1"),
+		SourceIdentity: aws.String("mallory")})
+	wantAPIError(t, err, "AccessDenied", "")
+	out, err := e.sts(dev).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(firstARN), RoleSessionName: aws.String("s1"),
+		SourceIdentity: aws.String("alice")})
+	if err != nil {
+		t.Fatalf("AssumeRole with a source identity: %v", err)
+	}
+	if aws.ToString(out.SourceIdentity) != "alice" {
+		t.Fatalf("SourceIdentity = %q", aws.ToString(out.SourceIdentity))
+	}
+	first := sessionCreds(out.Credentials)
+	cases := []struct {
+		name    string
+		role    string
+		si      *string
+		code    string
+		message string
+	}{
+		{"carried on", withSI, nil, "", ""},
+		{"same again", withSI, aws.String("alice"), "", ""},
+		{"changed", withSI, aws.String("bob"), "InvalidParameterValue", ""},
+		{"trust policy without sts:SetSourceIdentity", withoutSI, nil, "AccessDenied",
+			"User: arn:aws:sts::" + e.account + ":assumed-role/First/s1 is not authorized to perform: sts:SetSourceIdentity on resource: " + withoutSI},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := e.sts(first).AssumeRole(ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(c.role), RoleSessionName: aws.String("s2"), SourceIdentity: c.si})
+			if c.code != "" {
+				wantAPIError(t, err, c.code, c.message)
+				return
+			}
+			if err != nil {
+				t.Fatalf("chained AssumeRole: %v", err)
+			}
+			if aws.ToString(out.SourceIdentity) != "alice" {
+				t.Fatalf("chained SourceIdentity = %q", aws.ToString(out.SourceIdentity))
+			}
+		})
+	}
+}

@@ -117,7 +117,11 @@ func sourceIdentityOf(spec RoleSessionSpec) string {
 // the request carries: sts:AssumeRole always, sts:TagSession when session
 // tags are passed or inherited, sts:SetSourceIdentity when a source
 // identity is set or carried on (IAM User Guide, "Permissions required to
-// add session tags" and "Permissions required to set source identity").
+// add session tags" and "Permissions required to set source identity"; a
+// carried-on source identity needs it in the next role's trust policy too,
+// as MaterializeInc/materialize#37427 and noqdev/iambic#357 show AWS
+// refusing it: "... is not authorized to perform: sts:SetSourceIdentity on
+// resource: ROLE").
 func (s *Service) authorizeAssumeRole(c *service.Call, tx store.Tx, role store.Role, ref roleRef, in *stsapi.AssumeRoleRequest, mfa *mfaCheck) error {
 	cp, err := gatherCaller(tx, c.Caller)
 	if err != nil {

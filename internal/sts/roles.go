@@ -39,9 +39,12 @@ func parseRoleARN(s string) (roleRef, error) {
 	return roleRef{ARN: s, Partition: a.Partition, Account: a.AccountID, Path: rest[:i+1], Name: name}, nil
 }
 
-// invalidRoleARN is STS's answer to a RoleArn that is not a role ARN.
-func invalidRoleARN(s string) error {
-	return awsquery.ValidationError(fmt.Sprintf("%s is invalid", s))
+// invalidRoleARN is STS's answer to a RoleArn that is not a role ARN, as
+// the AWS CLI prints it for a provider ARN given as the role
+// (physera/onelogin-aws-cli#12: "ValidationError ... Request ARN is
+// invalid").
+func invalidRoleARN(string) error {
+	return awsquery.ValidationError("Request ARN is invalid")
 }
 
 // errNoRole reports that the role of a role ARN does not exist. The
