@@ -1,5 +1,20 @@
 // Package sts implements the AWS Security Token Service operations over
-// iamd's store.
+// iamd's store: temporary credentials (sessions) and the operations that
+// make them.
+//
+// Every operation that mints credentials ends in the same place: a
+// store.Session, its secret sealed with the ASIA... key id as associated
+// data and its session token kept only as a SHA-256 (mint), which the
+// server resolves back to the caller for requests signed with it. Role
+// sessions, whatever established the right to them, go through
+// issueRoleSession with a RoleSessionSpec: AssumeRole (assumerole.go)
+// after the trust policy and the caller's own policies allow it
+// (trustAllows), the federation operations (webidentity.go, saml.go) after
+// the identity provider's token or assertion checks out, and the instance
+// metadata service (InstanceProfileCredentials) for an instance profile's
+// role. GetSessionToken and GetFederationToken (tokens.go) make user
+// sessions. Each file registers its operations with family, so that files
+// are added without editing a shared table.
 package sts
 
 import (
