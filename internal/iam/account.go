@@ -95,7 +95,6 @@ const (
 	maxUsersPerAccount         = 5000
 	maxGroupsPerAccount        = 300
 	maxPolicyVersionsInUse     = 10000
-	globalEndpointTokenVersion = 1 // v1 tokens until SetSecurityTokenServicePreferences says otherwise
 )
 
 func b2i(b bool) int {
@@ -160,7 +159,7 @@ func (s *Service) getAccountSummary(ctx context.Context, c *service.Call, _ *ser
 		"RolePolicySizeQuota":               policy.RoleInlineLimit.Max,
 		"PolicySizeQuota":                   policy.ManagedLimit.Max,
 		"AssumeRolePolicySizeQuota":         policy.TrustPolicyLimit.Max,
-		"GlobalEndpointTokenVersion":        globalEndpointTokenVersion,
+		"GlobalEndpointTokenVersion":        a.GlobalEndpointTokenVersion,
 	}
 	out := &iamapi.GetAccountSummaryResponse{SummaryMap: make(map[string]int32, len(m))}
 	for k, v := range m {

@@ -11,6 +11,11 @@ type Account struct {
 	RootEmail        string
 	RootPasswordHash []byte // opaque to the store (package password's format)
 	Created          time.Time
+	// GlobalEndpointTokenVersion is 1 or 2: the version of session tokens
+	// STS's global endpoint issues for the account
+	// (SetSecurityTokenServicePreferences). 0 on creation means 1, AWS's
+	// default.
+	GlobalEndpointTokenVersion int
 }
 
 // AccountSummary counts an account's entities for GetAccountSummary.
@@ -45,6 +50,9 @@ type Accounts interface {
 	// SetAccountAlias sets the account's alias; "" removes it.
 	// ErrAlreadyExists if another account has the alias.
 	SetAccountAlias(id, alias string) error
+	// SetGlobalEndpointTokenVersion sets the account's STS global endpoint
+	// token version (1 or 2; anything else is ErrInvalidArgument).
+	SetGlobalEndpointTokenVersion(id string, version int) error
 	// SetRootPassword replaces the root user's password hash.
 	SetRootPassword(id string, hash []byte) error
 	// AccountSummary counts the account's entities in one read.

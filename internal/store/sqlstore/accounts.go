@@ -8,13 +8,15 @@ import (
 	"github.com/iamd/iamd/internal/store"
 )
 
-const accountCols = "id, alias, root_email, root_password_hash, created"
+const accountCols = "id, alias, root_email, root_password_hash, created, global_endpoint_token_version"
 
 func scanAccount(s scanner) (store.Account, error) {
 	var a store.Account
 	var alias sql.NullString
 	var created sql.NullInt64
-	err := s.Scan(&a.ID, &alias, &a.RootEmail, &a.RootPasswordHash, &created)
+	var tokenVersion int64
+	err := s.Scan(&a.ID, &alias, &a.RootEmail, &a.RootPasswordHash, &created, &tokenVersion)
+	a.GlobalEndpointTokenVersion = int(tokenVersion)
 	a.Alias = alias.String
 	a.Created = fromNanos(created)
 	return a, err
@@ -27,7 +29,18 @@ func (t *tx) checkAccount(a store.Account) error {
 	if err := checkText(store.KindAccount, a.ID, a.Alias, a.RootEmail); err != nil {
 		return err
 	}
+	if a.GlobalEndpointTokenVersion != 0 && a.GlobalEndpointTokenVersion != 1 && a.GlobalEndpointTokenVersion != 2 {
+		return store.Invalid(store.KindAccount, "global endpoint token version must be 1 or 2")
+	}
 	return checkTime(store.KindAccount, "Created", a.Created)
+}
+
+// tokenVersion is the version to store: AWS's default, 1, when unset.
+func tokenVersion(a store.Account) int64 {
+	if a.GlobalEndpointTokenVersion == 0 {
+		return 1
+	}
+	return int64(a.GlobalEndpointTokenVersion)
 }
 
 func (t *tx) CreateAccount(a store.Account) error {
@@ -49,8 +62,8 @@ func (t *tx) CreateAccount(a store.Account) error {
 			return store.AlreadyExists(store.KindAccountAlias, a.Alias)
 		}
 	}
-	_, err := t.exec("INSERT INTO accounts ("+accountCols+") VALUES (?, ?, ?, ?, ?)",
-		a.ID, nullText(a.Alias), a.RootEmail, a.RootPasswordHash, nanos(a.Created))
+	_, err := t.exec("INSERT INTO accounts ("+accountCols+") VALUES (?, ?, ?, ?, ?, ?)",
+		a.ID, nullText(a.Alias), a.RootEmail, a.RootPasswordHash, nanos(a.Created), tokenVersion(a))
 	if err != nil {
 		if t.class(err) == ClassUnique {
 			return store.AlreadyExists(store.KindAccount, a.ID)
@@ -74,8 +87,8 @@ func (t *tx) EnsureAccount(a store.Account) (bool, error) {
 			return false, store.AlreadyExists(store.KindAccountAlias, a.Alias)
 		}
 	}
-	res, err := t.exec("INSERT INTO accounts ("+accountCols+") VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-		a.ID, nullText(a.Alias), a.RootEmail, a.RootPasswordHash, nanos(a.Created))
+	res, err := t.exec("INSERT INTO accounts ("+accountCols+") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+		a.ID, nullText(a.Alias), a.RootEmail, a.RootPasswordHash, nanos(a.Created), tokenVersion(a))
 	if err != nil {
 		return false, t.fail("ensure account", err)
 	}
@@ -157,6 +170,25 @@ func (t *tx) SetRootPassword(id string, hash []byte) error {
 		return t.fail("set root password", err)
 	}
 	if n, err := t.affected("set root password", res); err != nil {
+		return err
+	} else if n == 0 {
+		return store.NotFound(store.KindAccount, id)
+	}
+	return nil
+}
+
+func (t *tx) SetGlobalEndpointTokenVersion(id string, version int) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	if version != 1 && version != 2 {
+		return store.Invalid(store.KindAccount, "global endpoint token version must be 1 or 2")
+	}
+	res, err := t.exec("UPDATE accounts SET global_endpoint_token_version = ? WHERE id = ?", int64(version), id)
+	if err != nil {
+		return t.fail("set global endpoint token version", err)
+	}
+	if n, err := t.affected("set global endpoint token version", res); err != nil {
 		return err
 	} else if n == 0 {
 		return store.NotFound(store.KindAccount, id)

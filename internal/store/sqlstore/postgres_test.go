@@ -234,8 +234,14 @@ func TestPostgresConcurrentMigrations(t *testing.T) {
 	if err := db.QueryRow("SELECT COUNT(*), MAX(version) FROM schema_migrations").Scan(&rows, &max); err != nil {
 		t.Fatal(err)
 	}
-	if rows != max || max != sqlstore.SchemaVersion() {
-		t.Fatalf("schema_migrations has %d rows up to version %d, want each of 1..%d once", rows, max, sqlstore.SchemaVersion())
+	// Versions need only be unique, not contiguous: each migration file
+	// must be recorded exactly once.
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(files) || max != sqlstore.SchemaVersion() {
+		t.Fatalf("schema_migrations has %d rows up to version %d, want one per migration file (%d) up to %d", rows, max, len(files), sqlstore.SchemaVersion())
 	}
 }
 

@@ -143,6 +143,33 @@ func testAccounts(t *testing.T, open Opener) {
 		wantErr(t, err, store.ErrNotFound, store.KindAccount)
 	})
 
+	t.Run("GlobalEndpointTokenVersion", func(t *testing.T) {
+		c := f.account()
+		version := func() int {
+			var v int
+			f.mustView(func(tx store.Tx) error {
+				got, err := tx.GetAccount(c.ID)
+				v = got.GlobalEndpointTokenVersion
+				return err
+			})
+			return v
+		}
+		if v := version(); v != 1 {
+			t.Fatalf("a new account's token version = %d, want AWS's default 1", v)
+		}
+		f.mustUpdate(func(tx store.Tx) error { return tx.SetGlobalEndpointTokenVersion(c.ID, 2) })
+		if v := version(); v != 2 {
+			t.Fatalf("token version after setting 2 = %d", v)
+		}
+		err := f.update(func(tx store.Tx) error { return tx.SetGlobalEndpointTokenVersion(c.ID, 3) })
+		wantErr(t, err, store.ErrInvalidArgument, store.KindAccount)
+		if v := version(); v != 2 {
+			t.Fatalf("a refused setting changed the version to %d", v)
+		}
+		err = f.update(func(tx store.Tx) error { return tx.SetGlobalEndpointTokenVersion("000000000000", 1) })
+		wantErr(t, err, store.ErrNotFound, store.KindAccount)
+	})
+
 	t.Run("DeleteCascades", func(t *testing.T) {
 		c := f.account()
 		other := f.account()
