@@ -92,9 +92,9 @@ func (s *Service) listAccountAliases(ctx context.Context, c *service.Call, in *i
 // GetAccountSummary reports them (IAM User Guide, "IAM and AWS STS
 // quotas"; the API reference's GetAccountSummary example).
 const (
-	maxUsersPerAccount         = 5000
-	maxGroupsPerAccount        = 300
-	maxPolicyVersionsInUse     = 10000
+	maxUsersPerAccount     = 5000
+	maxGroupsPerAccount    = 300
+	maxPolicyVersionsInUse = 10000
 )
 
 func b2i(b bool) int {
