@@ -272,7 +272,11 @@ func TestUsersGroupsKeys(t *testing.T) {
 		if aws.ToString(who.Arn) != "arn:aws:iam::"+acct+":user/eng/alice" {
 			t.Errorf("alice's key authenticates as %s", aws.ToString(who.Arn))
 		}
-		info, err := in.STS(alice).GetAccessKeyInfo(cx, &sts.GetAccessKeyInfoInput{AccessKeyId: k1.AccessKey.AccessKeyId})
+		// GetAccessKeyInfo needs sts:GetAccessKeyInfo (unlike
+		// GetCallerIdentity): alice has no policy, the admin has.
+		_, err = in.STS(alice).GetAccessKeyInfo(cx, &sts.GetAccessKeyInfoInput{AccessKeyId: k1.AccessKey.AccessKeyId})
+		apiErr(t, err, "AccessDenied", "is not authorized to perform: sts:GetAccessKeyInfo")
+		info, err := in.STS(admin).GetAccessKeyInfo(cx, &sts.GetAccessKeyInfoInput{AccessKeyId: k1.AccessKey.AccessKeyId})
 		if err != nil || aws.ToString(info.Account) != acct {
 			t.Errorf("GetAccessKeyInfo = %v, %v; want %s", info, err, acct)
 		}
