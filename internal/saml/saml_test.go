@@ -284,3 +284,38 @@ func TestParseMetadata(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkVerify measures verifying a signed response (one signed
+// assertion, RSA-SHA256), the cost of an AssumeRoleWithSAML call's
+// cryptography.
+func BenchmarkVerify(b *testing.B) {
+	idp := samltest.NewIdP(b, "https://idp.example.com/saml")
+	resp := idp.SignedAssertion(b, spec())
+	certs := []*x509.Certificate{idp.Cert}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := saml.Verify(resp, certs, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// FuzzVerify feeds arbitrary responses to Verify: it must never panic, and
+// never accept what the test IdP did not sign.
+func FuzzVerify(f *testing.F) {
+	idp := samltest.NewIdP(f, "https://idp.example.com/saml")
+	f.Add([]byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`))
+	f.Add([]byte(`<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>`))
+	raw, err := base64.StdEncoding.DecodeString(idp.SignedAssertion(f, spec()))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	certs := []*x509.Certificate{idp.Cert}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		a, err := saml.Verify(base64.StdEncoding.EncodeToString(doc), certs, time.Now())
+		if err == nil && a.Subject.Value != "alice@example.com" {
+			t.Fatalf("accepted a response with subject %q", a.Subject.Value)
+		}
+	})
+}
