@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -256,6 +257,33 @@ func TestWebIdentityFederation(t *testing.T) {
 			fedErr(t, err, a.code, a.status, a.msg)
 		})
 	}
+
+	t.Run("the SDK sees ExpiredTokenException as its typed error", func(t *testing.T) {
+		_, err := e.anonymousSTS().AssumeRoleWithWebIdentity(cx, &sts.AssumeRoleWithWebIdentityInput{
+			RoleArn: aws.String(roleARN), RoleSessionName: aws.String("late"), WebIdentityToken: aws.String(iss.Sign(t, expired))})
+		var typed *ststypes.ExpiredTokenException
+		if !errors.As(err, &typed) {
+			t.Fatalf("err = %v, want *types.ExpiredTokenException", err)
+		}
+	})
+
+	t.Run("issuer unreachable", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		down := "https://" + ln.Addr().String()
+		ln.Close() // nothing listens there any more
+		if _, err := e.admin.CreateOpenIDConnectProvider(cx, &iam.CreateOpenIDConnectProviderInput{
+			Url: aws.String(down), ClientIDList: []string{client}}); err != nil {
+			t.Fatal(err)
+		}
+		c := iss.Claims("svc", client)
+		c["iss"] = down
+		_, err = e.anonymousSTS().AssumeRoleWithWebIdentity(cx, &sts.AssumeRoleWithWebIdentityInput{
+			RoleArn: aws.String(roleARN), RoleSessionName: aws.String("down"), WebIdentityToken: aws.String(iss.Sign(t, c))})
+		fedErr(t, err, "IDPCommunicationError", 400, "")
+	})
 
 	t.Run("unknown role", func(t *testing.T) {
 		_, err := e.anonymousSTS().AssumeRoleWithWebIdentity(cx, &sts.AssumeRoleWithWebIdentityInput{
