@@ -44,6 +44,7 @@ type Summary struct {
 	MotoProcess   string        `json:"moto_process"`
 	Duration      time.Duration `json:"round_duration_ns"`
 	Rounds        int           `json:"rounds"`
+	ClientProcs   int           `json:"client_gomaxprocs"`
 	Calibration   *Calibration  `json:"client_calibration,omitempty"`
 	Aggregates    []Aggregate   `json:"aggregates"`
 	Comparisons   []Comparison  `json:"iamd_over_moto"`
@@ -69,6 +70,7 @@ type options struct {
 	iamdSrc                 string
 	duration, warmup        time.Duration
 	rounds, preloadClients  int
+	clientProcs             int
 	clients, scale, motoMax []int
 	workloads               []workload
 	jsonOut, keep, calib    bool
@@ -102,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&scale, "scale", "100,10000,100000", "iamd user counts for the ListUsers scaling run (empty: skip it)")
 	fs.StringVar(&motoScale, "moto-scale", "100,4000", "moto user counts for the ListUsers scaling run (moto is slow: keep it small; empty: skip)")
 	fs.StringVar(&names, "workloads", "GetUser,ListUsers,CreateUser", "workloads to run, in this order")
+	fs.IntVar(&o.clientProcs, "client-procs", 1, "GOMAXPROCS of serverbench itself, the load generator (0: Go's default, all CPUs): one leaves the other cores to the server and avoids cross-CPU wake-ups; the servers are not affected")
 	fs.IntVar(&o.preloadClients, "preload-clients", 16, "concurrent CreateUser calls when preloading")
 	fs.BoolVar(&o.jsonOut, "json", false, "print a JSON summary on stdout (the tables go to stderr)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (data and server logs)")
@@ -130,6 +133,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.duration <= 0 || o.warmup < 0 {
 		return o, fmt.Errorf("-duration must be positive and -warmup not negative")
+	}
+	if o.clientProcs < 0 {
+		return o, fmt.Errorf("-client-procs must not be negative")
 	}
 	if o.rounds < 1 || o.preloadClients < 1 {
 		return o, fmt.Errorf("-rounds and -preload-clients must be at least 1")
@@ -181,6 +187,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
+	if o.clientProcs > 0 {
+		runtime.GOMAXPROCS(o.clientProcs)
+	}
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, a...)...)
 	}
@@ -222,7 +231,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 
-	s := &Summary{Machine: machine(), DataDir: dir, DataFS: filesystem(dir), Duration: o.duration, Rounds: o.rounds}
+	s := &Summary{Machine: machine(), DataDir: dir, DataFS: filesystem(dir), Duration: o.duration, Rounds: o.rounds, ClientProcs: runtime.GOMAXPROCS(0)}
 	if o.calib {
 		if s.Calibration, err = calibrate(ctx, slicesMax(o.clients), o.duration); err != nil {
 			return fmt.Errorf("calibration: %w", err)

@@ -250,7 +250,7 @@ func printReport(w io.Writer, s *Summary) {
 	fmt.Fprintf(w, "iamd: strict mode, every request SigV4-verified, data on %s (%s); moto %s (no signature checks)\n",
 		s.DataDir, s.DataFS, s.MotoVersion)
 	fmt.Fprintf(w, "measured processes: iamd %s; moto %s\n", s.IamdProcess, s.MotoProcess)
-	fmt.Fprintf(w, "rounds: %d x %v per server, interleaved iamd/moto; preload %d users each\n\n", s.Rounds, s.Duration, preloadUsers)
+	fmt.Fprintf(w, "rounds: %d x %v per server, interleaved iamd/moto; preload %d users each; client GOMAXPROCS %d\n\n", s.Rounds, s.Duration, preloadUsers, s.ClientProcs)
 	if s.Calibration != nil {
 		fmt.Fprintf(w, "client ceiling (same client, in-process null server, %d clients): %.0f req/s, %s CPU/request for client+null server together\n\n",
 			s.Calibration.Clients, s.Calibration.RPS, us(float64(s.Calibration.CPUPerReq)))
