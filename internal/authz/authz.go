@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -101,11 +102,13 @@ const DefaultCacheEntries = 10000
 // Authorizer decides requests against the policies in one store. It is
 // safe for concurrent use.
 type Authorizer struct {
-	store   store.Store
-	opts    Options
-	gens    generations
-	cache   *cache
-	counter Counters
+	store     store.Store
+	opts      Options
+	gens      generations
+	cache     *cache
+	counter   Counters
+	contexts  sync.Pool // *policy.Context, see requestContext
+	lastClock atomic.Pointer[clockStrings]
 }
 
 // New returns an Authorizer over the store.
@@ -252,15 +255,30 @@ type Decision struct {
 	Action    string
 	Resource  Resource
 	// Context is the complete request context the policies were
-	// evaluated with (for the audit log and the authorization API).
-	Context policy.Context
+	// evaluated with (for the audit log and the authorization API); nil
+	// for a decision no policy made (Note says why). It is the
+	// decision's until Release.
+	Context *policy.Context
 	// Note explains a decision not made by policies: "root user",
 	// "never denied", ....
 	Note string
+
+	pool *sync.Pool // where Release puts Context
 }
 
 // Allowed reports whether the request is allowed.
 func (d *Decision) Allowed() bool { return d.Effect == policy.Allow }
+
+// Release hands the decision's context back to its Authorizer for reuse
+// by a later request, which saves building one per request. A caller that
+// keeps the decision (or its Context) does not call it; after Release the
+// decision's Context is nil.
+func (d *Decision) Release() {
+	if d.pool != nil && d.Context != nil {
+		d.pool.Put(d.Context)
+	}
+	d.Context, d.pool = nil, nil
+}
 
 // Message is AWS's AccessDenied message for a denial, for example
 // "User: arn:aws:iam::123456789012:user/bob is not authorized to perform:

@@ -533,3 +533,33 @@ func TestSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestContextReuse checks that a released context reused by the next
+// request holds that request's keys only.
+func TestContextReuse(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	bob := w.user("bob", store.Tag{Key: "team", Value: "blue"})
+	carol := w.user("carol")
+	a := authz.New(w.st, authz.Options{})
+	for i := 0; i < 3; i++ {
+		d := decide(t, a, call(bob, "CreateUser", &iamapi.CreateUserRequest{UserName: "n", Tags: []iamapi.Tag{{Key: "team", Value: "blue"}, {Key: "TEAM", Value: "red"}}}))
+		if v, ok := d.Context.Lookup("aws:RequestTag/team"); !ok || v.At(0) != "red" {
+			t.Fatalf("duplicate request tag keys: %v", v)
+		}
+		d.Release()
+		if d.Context != nil {
+			t.Fatal("Release left the context")
+		}
+		d = decide(t, a, call(carol, "GetUser", getUser("bob")))
+		for _, stale := range []string{"aws:RequestTag/team", "aws:TagKeys", "aws:PrincipalTag/team"} {
+			if _, ok := d.Context.Lookup(stale); ok {
+				t.Fatalf("reused context kept %s", stale)
+			}
+		}
+		if v, _ := d.Context.Lookup("aws:username"); v.At(0) != "carol" {
+			t.Fatalf("aws:username = %v", v)
+		}
+		d.Release()
+	}
+}

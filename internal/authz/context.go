@@ -54,6 +54,50 @@ func policyPrincipal(p service.Principal) policy.Principal {
 	return out
 }
 
+// contextBuilder sets keys into a Context and counts them, so that a
+// reused Context can be checked to hold exactly the keys set (see
+// Authorizer.requestContext). Every key set is distinct: tag lists are
+// deduplicated without regard to case first.
+type contextBuilder struct {
+	c *policy.Context
+	n int
+}
+
+func (b *contextBuilder) set(k, v string) { b.c.Set(k, v); b.n++ }
+
+func (b *contextBuilder) setMulti(k string, v []string) { b.c.SetMulti(k, v); b.n++ }
+
+// setTags sets prefix+key for each tag; of tags whose keys differ only in
+// case (a context's keys are case-insensitive), the last wins.
+func (b *contextBuilder) setTags(prefix string, tags []store.Tag) {
+	for i, t := range tags {
+		dup := false
+		for _, later := range tags[i+1:] {
+			dup = dup || strings.EqualFold(later.Key, t.Key)
+		}
+		if !dup {
+			b.set(prefix+t.Key, t.Value)
+		}
+	}
+}
+
+// clockStrings are aws:CurrentTime and aws:EpochTime for one second,
+// formatted once.
+type clockStrings struct {
+	sec            int64
+	current, epoch string
+}
+
+func (a *Authorizer) clock(t time.Time) *clockStrings {
+	sec := t.Unix()
+	if c := a.lastClock.Load(); c != nil && c.sec == sec {
+		return c
+	}
+	c := &clockStrings{sec: sec, current: t.UTC().Format(TimeLayout), epoch: strconv.FormatInt(sec, 10)}
+	a.lastClock.Store(c)
+	return c
+}
+
 // requestContext builds the request context as AWS does for a request of
 // this principal: the principal's keys (aws:PrincipalArn, aws:userid,
 // aws:username for users, aws:PrincipalTag/*), the environment's
@@ -65,66 +109,86 @@ func policyPrincipal(p service.Principal) policy.Principal {
 // long-term access keys, as AWS leaves them out; temporary credentials
 // made without MFA carry aws:MultiFactorAuthPresent "false" (IAM User
 // Guide, "AWS global condition context keys").
-func requestContext(req Request, tags []store.Tag) policy.Context {
-	var c policy.Context
-	p := req.Principal
-	if p.Type != service.Anonymous {
-		c.Set("aws:PrincipalArn", principalARN(p))
-		c.Set("aws:PrincipalAccount", p.AccountID)
-		c.Set("aws:userid", p.UserID)
-		if p.Type == service.User {
-			c.Set("aws:username", p.Name)
-		}
-		for _, t := range tags {
-			c.Set("aws:PrincipalTag/"+t.Key, t.Value)
-		}
+//
+// The context is built into one taken from a pool: a context last used
+// for a request with the same keys (the same caller's next call of the
+// same kind) is overwritten in place, without allocating. One that ends up
+// holding a key this request did not set is dropped, and the context is
+// built afresh.
+func (a *Authorizer) requestContext(req Request, tags []store.Tag) *policy.Context {
+	c, _ := a.contexts.Get().(*policy.Context)
+	if c == nil {
+		c = new(policy.Context)
 	}
-	c.Set("aws:PrincipalType", principalType(p.Type))
-	c.Set("aws:PrincipalIsAWSService", "false")
-	c.Set("aws:ViaAWSService", "false")
-	env := req.Environment
-	if env.SourceIP != "" {
-		c.Set("aws:SourceIp", env.SourceIP)
-	}
-	if env.UserAgent != "" {
-		c.Set("aws:UserAgent", env.UserAgent)
-	}
-	c.Set("aws:SecureTransport", strconv.FormatBool(env.SecureTransport))
-	if !env.Time.IsZero() {
-		c.Set("aws:CurrentTime", env.Time.UTC().Format(TimeLayout))
-		c.Set("aws:EpochTime", strconv.FormatInt(env.Time.Unix(), 10))
-	}
-	if env.Region != "" {
-		c.Set("aws:RequestedRegion", env.Region)
-	}
-	if sess := p.Session; sess != nil {
-		c.Set("aws:TokenIssueTime", sess.Issued.UTC().Format(TimeLayout))
-		c.Set("aws:MultiFactorAuthPresent", strconv.FormatBool(sess.MFAAuthenticated))
-		if sess.MFAAuthenticated && !sess.MFAAuthTime.IsZero() && !env.Time.IsZero() {
-			c.Set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(env.Time.Sub(sess.MFAAuthTime)/time.Second), 10))
-		}
-		if sess.SourceIdentity != "" {
-			c.Set("aws:SourceIdentity", sess.SourceIdentity)
-		}
-		if sess.FederatedProvider != "" {
-			c.Set("aws:FederatedProvider", sess.FederatedProvider)
-		}
-	}
-	iamResource := strings.Contains(req.Resource.ARN, ":iam:")
-	for _, t := range req.Resource.Tags {
-		c.Set("aws:ResourceTag/"+t.Key, t.Value)
-		if iamResource {
-			c.Set("iam:ResourceTag/"+t.Key, t.Value)
-		}
-	}
-	for _, k := range req.Keys {
-		if k.Multi {
-			c.SetMulti(k.Name, k.Values)
-		} else if len(k.Values) > 0 {
-			c.Set(k.Name, k.Values[0])
-		}
+	b := contextBuilder{c: c}
+	a.fillContext(&b, req, tags)
+	if c.Len() != b.n {
+		c = new(policy.Context)
+		a.fillContext(&contextBuilder{c: c}, req, tags)
 	}
 	return c
+}
+
+func (a *Authorizer) fillContext(b *contextBuilder, req Request, tags []store.Tag) {
+	p := req.Principal
+	if p.Type != service.Anonymous {
+		b.set("aws:PrincipalArn", principalARN(p))
+		b.set("aws:PrincipalAccount", p.AccountID)
+		b.set("aws:userid", p.UserID)
+		if p.Type == service.User {
+			b.set("aws:username", p.Name)
+		}
+		b.setTags("aws:PrincipalTag/", tags)
+	}
+	b.set("aws:PrincipalType", principalType(p.Type))
+	b.set("aws:PrincipalIsAWSService", "false")
+	b.set("aws:ViaAWSService", "false")
+	env := req.Environment
+	if env.SourceIP != "" {
+		b.set("aws:SourceIp", env.SourceIP)
+	}
+	if env.UserAgent != "" {
+		b.set("aws:UserAgent", env.UserAgent)
+	}
+	b.set("aws:SecureTransport", strconv.FormatBool(env.SecureTransport))
+	if !env.Time.IsZero() {
+		clk := a.clock(env.Time)
+		b.set("aws:CurrentTime", clk.current)
+		b.set("aws:EpochTime", clk.epoch)
+	}
+	if env.Region != "" {
+		b.set("aws:RequestedRegion", env.Region)
+	}
+	if sess := p.Session; sess != nil {
+		b.set("aws:TokenIssueTime", sess.Issued.UTC().Format(TimeLayout))
+		b.set("aws:MultiFactorAuthPresent", strconv.FormatBool(sess.MFAAuthenticated))
+		if sess.MFAAuthenticated && !sess.MFAAuthTime.IsZero() && !env.Time.IsZero() {
+			b.set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(env.Time.Sub(sess.MFAAuthTime)/time.Second), 10))
+		}
+		if sess.SourceIdentity != "" {
+			b.set("aws:SourceIdentity", sess.SourceIdentity)
+		}
+		if sess.FederatedProvider != "" {
+			b.set("aws:FederatedProvider", sess.FederatedProvider)
+		}
+	}
+	b.setTags("aws:ResourceTag/", req.Resource.Tags)
+	if strings.Contains(req.Resource.ARN, ":iam:") {
+		b.setTags("iam:ResourceTag/", req.Resource.Tags)
+	}
+	for i, k := range req.Keys {
+		dup := false
+		for _, later := range req.Keys[i+1:] {
+			dup = dup || strings.EqualFold(later.Name, k.Name)
+		}
+		switch {
+		case dup:
+		case k.Multi:
+			b.setMulti(k.Name, k.Values)
+		case len(k.Values) > 0:
+			b.set(k.Name, k.Values[0])
+		}
+	}
 }
 
 // principalARN is aws:PrincipalArn: the user's or root's ARN; for a role
@@ -139,7 +203,7 @@ func principalARN(p service.Principal) string {
 // decide evaluates the request with the principal's policies and fills
 // the decision.
 func (a *Authorizer) decide(d *Decision, req Request, pp *principalPolicies) {
-	ctx := requestContext(req, pp.tags)
+	ctx := a.requestContext(req, pp.tags)
 	resourceAccount := req.Resource.Account
 	if resourceAccount == req.Principal.AccountID {
 		resourceAccount = ""
@@ -150,7 +214,7 @@ func (a *Authorizer) decide(d *Decision, req Request, pp *principalPolicies) {
 		Resource:        req.Resource.ARN,
 		ResourceAccount: resourceAccount,
 		ResourceKind:    req.ResourceKind,
-		Context:         ctx,
+		Context:         *ctx,
 	}
 	set := policy.PolicySet{Identity: pp.identity, Boundary: pp.boundary, Session: pp.session, Resource: req.ResourcePolicy}
 	refs := setRefs{identity: pp.identityRefs, boundary: pp.boundaryRef, session: pp.sessionRefs, resource: PolicyRef{Type: "resource"}}
@@ -160,7 +224,7 @@ func (a *Authorizer) decide(d *Decision, req Request, pp *principalPolicies) {
 	for i, r := range dec.Reasons {
 		d.Reasons[i] = Reason{Reason: r, Policy: refs.ref(r)}
 	}
-	d.Context = ctx
+	d.Context, d.pool = ctx, &a.contexts
 	if req.Principal.Type == service.Root && d.Allowed() && resourceAccount == "" {
 		d.Note = "the root user has full access in its own account"
 	}

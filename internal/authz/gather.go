@@ -63,17 +63,28 @@ type principalPolicies struct {
 type cache struct {
 	max        int // < 0: principals and targets are not cached
 	mu         sync.RWMutex
-	principals map[string]*principalPolicies
-	targets    map[string]*targetInfo
+	principals map[principalKey]*principalPolicies
+	targets    map[targetCacheKey]*targetInfo
 	docMu      sync.RWMutex
 	docs       map[string]*policy.Policy
 }
 
 func newCache(max int) *cache {
-	return &cache{max: max, principals: map[string]*principalPolicies{}, targets: map[string]*targetInfo{}, docs: map[string]*policy.Policy{}}
+	return &cache{max: max, principals: map[principalKey]*principalPolicies{}, targets: map[targetCacheKey]*targetInfo{}, docs: map[string]*policy.Policy{}}
 }
 
-func (c *cache) principal(key string, s stamp) *principalPolicies {
+// principalKey identifies a principal in the cache: a user by id, a
+// session by access key id.
+type principalKey struct{ kind, account, id string }
+
+// targetCacheKey identifies a call's resource in the cache.
+type targetCacheKey struct {
+	typ, partition, account string
+	target                  targetID
+	credID                  string
+}
+
+func (c *cache) principal(key principalKey, s stamp) *principalPolicies {
 	if c.max < 0 {
 		return nil
 	}
@@ -86,19 +97,19 @@ func (c *cache) principal(key string, s stamp) *principalPolicies {
 	return p
 }
 
-func (c *cache) putPrincipal(key string, p *principalPolicies) {
+func (c *cache) putPrincipal(key principalKey, p *principalPolicies) {
 	if c.max < 0 {
 		return
 	}
 	c.mu.Lock()
 	if len(c.principals) >= c.max {
-		c.principals = map[string]*principalPolicies{}
+		c.principals = map[principalKey]*principalPolicies{}
 	}
 	c.principals[key] = p
 	c.mu.Unlock()
 }
 
-func (c *cache) target(key string, s stamp) *targetInfo {
+func (c *cache) target(key targetCacheKey, s stamp) *targetInfo {
 	if c.max < 0 {
 		return nil
 	}
@@ -111,13 +122,13 @@ func (c *cache) target(key string, s stamp) *targetInfo {
 	return t
 }
 
-func (c *cache) putTarget(key string, t *targetInfo) {
+func (c *cache) putTarget(key targetCacheKey, t *targetInfo) {
 	if c.max < 0 {
 		return
 	}
 	c.mu.Lock()
 	if len(c.targets) >= c.max {
-		c.targets = map[string]*targetInfo{}
+		c.targets = map[targetCacheKey]*targetInfo{}
 	}
 	c.targets[key] = t
 	c.mu.Unlock()
@@ -185,6 +196,9 @@ func (r setRefs) ref(reason policy.Reason) PolicyRef {
 	return PolicyRef{}
 }
 
+// noPolicies is the state of a principal without policies of its own.
+var noPolicies = &principalPolicies{}
+
 // principalState gathers (or takes from the cache) what the principal's
 // requests are evaluated with. The root user and anonymous callers have no
 // policies of their own; an emulated caller (emulator mode's stand-in for
@@ -193,23 +207,20 @@ func (r setRefs) ref(reason policy.Reason) PolicyRef {
 // session's are the role's limited by its session policies; a federated
 // user's are its parent user's limited by its session policies.
 func (a *Authorizer) principalState(ctx context.Context, p service.Principal) (*principalPolicies, error) {
-	var key string
-	var gather func(tx store.Tx) (*principalPolicies, error)
+	var key principalKey
 	switch p.Type {
 	case service.Root, service.Anonymous:
-		return &principalPolicies{}, nil
+		return noPolicies, nil
 	case service.User:
 		if p.Emulated || p.UserID == "" {
-			return &principalPolicies{}, nil
+			return noPolicies, nil
 		}
-		key = "user\x00" + p.AccountID + "\x00" + p.UserID
-		gather = func(tx store.Tx) (*principalPolicies, error) { return a.gatherUser(tx, p.AccountID, p.UserID) }
+		key = principalKey{"user", p.AccountID, p.UserID}
 	case service.AssumedRole, service.FederatedUser:
 		if p.Session == nil {
 			return nil, errNoSessions
 		}
-		key = "session\x00" + p.AccountID + "\x00" + p.AccessKeyID
-		gather = func(tx store.Tx) (*principalPolicies, error) { return a.gatherSession(tx, p) }
+		key = principalKey{"session", p.AccountID, p.AccessKeyID}
 	default:
 		return nil, errNoSessions
 	}
@@ -220,7 +231,11 @@ func (a *Authorizer) principalState(ctx context.Context, p service.Principal) (*
 	var pp *principalPolicies
 	err := a.store.View(ctx, func(tx store.Tx) error {
 		var err error
-		pp, err = gather(tx)
+		if key.kind == "user" {
+			pp, err = a.gatherUser(tx, p.AccountID, p.UserID)
+		} else {
+			pp, err = a.gatherSession(tx, p)
+		}
 		return err
 	})
 	if err != nil {

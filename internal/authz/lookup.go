@@ -51,7 +51,7 @@ func (a *Authorizer) lookup(ctx context.Context, p *plan, s targetSpec, c *servi
 		return &targetInfo{arn: arnFor(p.service, p.typ, c.Partition, account, "", "")}, nil
 	}
 	credID := s.credID
-	key := p.typ + "\x00" + c.Partition + "\x00" + account + "\x00" + targetKey(s) + "\x00" + credID
+	key := targetCacheKey{typ: p.typ, partition: c.Partition, account: account, target: targetKey(s), credID: credID}
 	st := a.gens.stamp(c.AccountID)
 	if account != c.AccountID {
 		// Another account's resource (a role to assume): its own
@@ -88,16 +88,19 @@ func (a *Authorizer) lookup(ctx context.Context, p *plan, s targetSpec, c *servi
 	return ti, nil
 }
 
+// targetID identifies a target within its type and account.
+type targetID struct{ keyID, arn, name, path string }
+
 // targetKey identifies a target within its type and account: names
 // without regard to case, as IAM compares them; ARNs and ids as given.
-func targetKey(s targetSpec) string {
+func targetKey(s targetSpec) targetID {
 	switch {
 	case s.keyID != "":
-		return "key:" + s.keyID
+		return targetID{keyID: s.keyID}
 	case s.arn != "" && s.name == "":
-		return "arn:" + s.arn
+		return targetID{arn: s.arn}
 	}
-	return "name:" + store.FoldName(s.name) + "\x00" + s.path
+	return targetID{name: store.FoldName(s.name), path: s.path}
 }
 
 // createdARN is the ARN of the resource a creation would make.

@@ -455,7 +455,7 @@ func (a *Authorizer) AuthorizeCall(ctx context.Context, c Call) (*Decision, erro
 			in.v = v
 		}
 	}
-	res, ti, err := a.resource(ctx, p, in, c.Call)
+	res, spec, ti, err := a.resource(ctx, p, in, c.Call)
 	if err != nil {
 		return nil, &Error{Principal: caller.ARN, Action: p.action, Err: err}
 	}
@@ -476,24 +476,29 @@ func (a *Authorizer) AuthorizeCall(ctx context.Context, c Call) (*Decision, erro
 		},
 		Keys: keys,
 	}
-	return a.Authorize(ctx, req)
+	d, err := a.Authorize(ctx, req)
+	if err == nil && !d.Allowed() && p.rule == ruleEntity && !strings.HasPrefix(p.typ, "arn:") {
+		// Named the way AWS's message names it, only when a message
+		// is needed.
+		d.Resource.Display = p.display(spec, c.Call)
+	}
+	return d, err
 }
 
 // resource works out the resource of a call.
-func (a *Authorizer) resource(ctx context.Context, p *plan, in input, c *service.Call) (Resource, *targetInfo, error) {
+func (a *Authorizer) resource(ctx context.Context, p *plan, in input, c *service.Call) (Resource, targetSpec, *targetInfo, error) {
 	if p.rule == ruleAccount {
-		return accountLevelResource(p, in, c), &targetInfo{}, nil
+		return accountLevelResource(p, in, c), targetSpec{}, &targetInfo{}, nil
 	}
 	spec := p.spec(in, c)
 	if strings.HasPrefix(p.typ, "arn:") {
-		return Resource{ARN: spec.arn, Type: p.typ}, &targetInfo{}, nil
+		return Resource{ARN: spec.arn, Type: p.typ}, spec, &targetInfo{}, nil
 	}
 	ti, err := a.lookup(ctx, p, spec, c)
 	if err != nil {
-		return Resource{}, nil, err
+		return Resource{}, spec, nil, err
 	}
-	r := Resource{ARN: ti.arn, Display: p.display(spec, c), Account: spec.account, Tags: ti.tags, Type: p.typ}
-	return r, ti, nil
+	return Resource{ARN: ti.arn, Account: spec.account, Tags: ti.tags, Type: p.typ}, spec, ti, nil
 }
 
 // accountLevelResource is "*" or the path-prefix form of a list action.

@@ -134,7 +134,11 @@ func TestEveryOperationHasAResource(t *testing.T) {
 			}
 		}
 		var keys []string
-		for _, k := range d.Context.Keys() {
+		var all []string
+		if d.Context != nil {
+			all = d.Context.Keys()
+		}
+		for _, k := range all {
 			if !strings.HasPrefix(k, "aws:Principal") && !strings.HasPrefix(k, "aws:user") && !strings.Contains(k, "Time") &&
 				k != "aws:SecureTransport" && k != "aws:RequestedRegion" && k != "aws:ViaAWSService" {
 				keys = append(keys, k)

@@ -83,6 +83,7 @@ func (s *Server) authorize(ctx context.Context, api *API, action string, in any,
 	if err != nil {
 		return err
 	}
+	defer d.Release()
 	counters := s.authz.Counters()
 	if d.Allowed() {
 		counters.Allowed.Add(1)
