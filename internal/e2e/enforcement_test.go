@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -73,6 +74,23 @@ func enfNoErr(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// enfLog waits (a few seconds at most) for the server's log to hold every
+// string, since the log is read from the process as it writes it.
+func enfLog(in *instance, want ...string) (string, bool) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		log := in.Log()
+		all := true
+		for _, w := range want {
+			all = all && strings.Contains(log, w)
+		}
+		if all || time.Now().After(deadline) {
+			return log, all
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -179,10 +197,10 @@ func TestEnforcementNoPolicy(t *testing.T) {
 		apiErr(t, err, "ValidationError", "userName")
 	})
 	t.Run("denials are logged without secrets", func(t *testing.T) {
-		log := w.in.Log()
-		if !strings.Contains(log, `msg="authorization denied"`) || !strings.Contains(log, "principal=arn:aws:iam::"+w.acct+":user/nobody") ||
-			!strings.Contains(log, "action=iam:CreateUser") || !strings.Contains(log, `reason="no identity-based policy allows"`) {
-			t.Fatalf("no denial log line with principal, action and reason:\n%s", log)
+		log, found := enfLog(w.in, `msg="authorization denied"`, "principal=arn:aws:iam::"+w.acct+":user/nobody",
+			"action=iam:CreateUser", `reason="no identity-based policy allows"`, "resource=arn:aws:iam::"+w.acct+":user/eng/x")
+		if !found {
+			t.Fatalf("no denial log line with principal, action, resource and reason:\n%s", log)
 		}
 		if strings.Contains(log, nobody.Secret) {
 			t.Fatal("the server log holds a secret access key")
@@ -356,8 +374,10 @@ func TestEnforcementModes(t *testing.T) {
 			if !strings.Contains(log, "enforcement="+tc.mode) {
 				t.Errorf("start-up line does not name the mode:\n%s", log)
 			}
-			if tc.logLine != "" && (!strings.Contains(log, tc.logLine) || !strings.Contains(log, "action=iam:ListUsers")) {
-				t.Errorf("no would-deny line:\n%s", log)
+			if tc.logLine != "" {
+				if log, found := enfLog(w.in, tc.logLine, "action=iam:ListUsers"); !found {
+					t.Errorf("no would-deny line:\n%s", log)
+				}
 			}
 			if tc.logLine == "" && strings.Contains(log, "authorization") {
 				t.Errorf("off mode logged a decision:\n%s", log)
