@@ -14,7 +14,19 @@ type LoginProfile struct {
 	// PasswordChanged is when the password was last set (the credential
 	// report's password_last_changed); zero means at Created.
 	PasswordChanged time.Time
+	// PasswordHistory holds the hashes of the passwords the user had
+	// before the current one, newest first, at most MaxPasswordHistory:
+	// what the account password policy's PasswordReusePrevention is
+	// checked against. The store keeps it: UpdateLoginProfile with a new
+	// PasswordHash pushes the replaced hash onto it. It is filled by
+	// GetLoginProfile, starts empty (CreateLoginProfile ignores it) and
+	// is deleted with the profile.
+	PasswordHistory [][]byte
 }
+
+// MaxPasswordHistory is how many previous passwords a login profile
+// remembers: the largest PasswordReusePrevention AWS allows (1-24).
+const MaxPasswordHistory = 24
 
 // LoginProfileUpdate is what UpdateLoginProfile changes; nil fields stay.
 type LoginProfileUpdate struct {
@@ -31,7 +43,9 @@ type LoginProfiles interface {
 	// GetLoginProfile returns the user's profile; ErrNotFound (KindUser,
 	// or KindLoginProfile when the user has no password).
 	GetLoginProfile(account, user string) (LoginProfile, error)
-	// UpdateLoginProfile changes the password and/or the reset flag.
+	// UpdateLoginProfile changes the password and/or the reset flag. A new
+	// PasswordHash moves the current one to the front of PasswordHistory,
+	// dropping the oldest beyond MaxPasswordHistory.
 	UpdateLoginProfile(account, user string, upd LoginProfileUpdate) error
 	// DeleteLoginProfile removes the user's password.
 	DeleteLoginProfile(account, user string) error

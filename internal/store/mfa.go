@@ -20,6 +20,17 @@ type MFADevice struct {
 	UserID     string
 	Root       bool
 	EnableDate time.Time
+	// LastStep is the RFC 6238 time step of the last code the device had
+	// accepted (the second code of EnableMFADevice's and ResyncMFADevice's
+	// pairs), 0 for a device that never accepted one. A code of that step
+	// or an earlier one is a replay. It is kept through deactivation, so
+	// that re-enabling the device cannot reuse codes seen before.
+	LastStep int64
+	// Drift is how many time steps the device's clock runs ahead of the
+	// server's (negative: behind), as the last EnableMFADevice or
+	// ResyncMFADevice measured it; a single code is looked for around the
+	// server's step plus Drift.
+	Drift int64
 }
 
 // Assigned reports whether the device is enabled for a user or root.
@@ -48,8 +59,16 @@ type MFADevices interface {
 	// ErrConflict (KindMFADevice) if it is assigned already.
 	EnableMFADevice(account, user, serial string, at time.Time) error
 	// DeactivateMFADevice ends the assignment; ErrNotFound (KindMFADevice)
-	// unless the device is assigned to that user.
+	// unless the device is assigned to that user. LastStep and Drift stay.
 	DeactivateMFADevice(account, user, serial string) error
+	// RecordMFAUse records that the device accepted a code of time step
+	// lastStep, with its measured clock drift. The recorded step only moves
+	// forward: a lastStep not later than the recorded one changes nothing
+	// and is ErrConflict (KindMFADevice), so that two requests racing with
+	// the same code cannot both succeed whatever they read before. It works
+	// on assigned and unassigned devices alike. ErrNotFound
+	// (KindMFADevice); ErrInvalidArgument for a negative lastStep.
+	RecordMFAUse(account, serial string, lastStep, drift int64) error
 	// DeleteVirtualMFADevice deletes the device and its tags; ErrConflict
 	// while it is assigned.
 	DeleteVirtualMFADevice(account, serial string) error

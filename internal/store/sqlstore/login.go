@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"database/sql"
+	"encoding/binary"
 	"errors"
+	"fmt"
 
 	"github.com/iamd/iamd/internal/store"
 )
@@ -12,6 +14,41 @@ func b2i(b bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// A login profile's password history is one value in its row, not a table
+// of its own: it is always read and written whole, is bounded by
+// store.MaxPasswordHistory, and so goes wherever the row goes (deleted
+// with the profile, the account, or by Reset) without another table to
+// keep in step. The value is each hash, newest first, as its length in
+// uvarint followed by its bytes; NULL is no history.
+
+func encodeHistory(hashes [][]byte) []byte {
+	if len(hashes) == 0 {
+		return nil
+	}
+	var out []byte
+	for _, h := range hashes {
+		out = binary.AppendUvarint(out, uint64(len(h)))
+		out = append(out, h...)
+	}
+	return out
+}
+
+// decodeHistory parses encodeHistory's form, refusing anything it could
+// not have written.
+func decodeHistory(b []byte) ([][]byte, error) {
+	var out [][]byte
+	for len(b) > 0 {
+		n, size := binary.Uvarint(b)
+		if size <= 0 || n == 0 || n > uint64(len(b)-size) || len(out) == store.MaxPasswordHistory {
+			return nil, fmt.Errorf("malformed password history at entry %d", len(out))
+		}
+		b = b[size:]
+		out = append(out, b[:n:n])
+		b = b[n:]
+	}
+	return out, nil
 }
 
 func (t *tx) CreateLoginProfile(account, user string, p store.LoginProfile) error {
@@ -45,19 +82,24 @@ func (t *tx) CreateLoginProfile(account, user string, p store.LoginProfile) erro
 }
 
 func (t *tx) GetLoginProfile(account, user string) (store.LoginProfile, error) {
+	const op = "get login profile"
 	var p store.LoginProfile
 	var reset, created, changed sql.NullInt64
-	err := t.row(`SELECT u.id, u.name, l.password_hash, l.reset_required, l.created, l.password_changed
+	var history []byte
+	err := t.row(`SELECT u.id, u.name, l.password_hash, l.reset_required, l.created, l.password_changed, l.password_history
 FROM users u LEFT JOIN login_profiles l ON l.user_id = u.id WHERE u.account = ? AND u.name_fold = ?`, account, store.FoldName(user)).
-		Scan(&p.UserID, &p.UserName, &p.PasswordHash, &reset, &created, &changed)
+		Scan(&p.UserID, &p.UserName, &p.PasswordHash, &reset, &created, &changed, &history)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, store.NotFound(store.KindUser, user)
 	}
 	if err != nil {
-		return p, t.fail("get login profile", err)
+		return p, t.fail(op, err)
 	}
 	if !created.Valid {
 		return store.LoginProfile{}, store.NotFound(store.KindLoginProfile, user)
+	}
+	if p.PasswordHistory, err = decodeHistory(history); err != nil {
+		return store.LoginProfile{}, fmt.Errorf("store: %s: user %s: %w", op, p.UserID, err)
 	}
 	p.Account = account
 	p.PasswordResetRequired = reset.Int64 != 0
@@ -71,6 +113,9 @@ func (t *tx) UpdateLoginProfile(account, user string, upd store.LoginProfileUpda
 		return err
 	}
 	if upd.PasswordHash != nil {
+		if len(upd.PasswordHash) == 0 {
+			return store.Invalid(store.KindLoginProfile, "a new PasswordHash must not be empty")
+		}
 		if err := checkTime(store.KindLoginProfile, "PasswordChanged", upd.PasswordChanged); err != nil {
 			return err
 		}
@@ -80,8 +125,12 @@ func (t *tx) UpdateLoginProfile(account, user string, upd store.LoginProfileUpda
 		return err
 	}
 	if upd.PasswordHash != nil {
-		if _, err := t.exec("UPDATE login_profiles SET password_hash = ?, password_changed = ? WHERE user_id = ?",
-			upd.PasswordHash, nanos(upd.PasswordChanged), p.UserID); err != nil {
+		history := append([][]byte{p.PasswordHash}, p.PasswordHistory...)
+		if len(history) > store.MaxPasswordHistory {
+			history = history[:store.MaxPasswordHistory]
+		}
+		if _, err := t.exec("UPDATE login_profiles SET password_hash = ?, password_changed = ?, password_history = ? WHERE user_id = ?",
+			upd.PasswordHash, nanos(upd.PasswordChanged), encodeHistory(history), p.UserID); err != nil {
 			return t.fail(op, err)
 		}
 	}

@@ -10,14 +10,14 @@ import (
 
 // mfaCols selects a device with its user's current name, from
 // "mfa_devices d".
-const mfaCols = "d.serial, d.account, d.name, d.path, d.seed, d.created, d.user_id, (SELECT u.name FROM users u WHERE u.id = d.user_id), d.root, d.enabled"
+const mfaCols = "d.serial, d.account, d.name, d.path, d.seed, d.created, d.user_id, (SELECT u.name FROM users u WHERE u.id = d.user_id), d.root, d.enabled, d.last_step, d.drift"
 
 func scanMFA(s scanner) (store.MFADevice, error) {
 	var d store.MFADevice
 	var created, enabled sql.NullInt64
 	var userID, userName sql.NullString
 	var root int64
-	err := s.Scan(&d.SerialNumber, &d.Account, &d.Name, &d.Path, &d.Seed, &created, &userID, &userName, &root, &enabled)
+	err := s.Scan(&d.SerialNumber, &d.Account, &d.Name, &d.Path, &d.Seed, &created, &userID, &userName, &root, &enabled, &d.LastStep, &d.Drift)
 	d.Created, d.EnableDate = fromNanos(created), fromNanos(enabled)
 	d.UserID, d.UserName, d.Root = userID.String, userName.String, root != 0
 	return d, err
@@ -109,6 +109,36 @@ func (t *tx) DeactivateMFADevice(account, user, serial string) error {
 		res, err = t.exec("UPDATE mfa_devices SET user_id = NULL, enabled = NULL WHERE serial = ? AND account = ? AND user_id = ?", serial, account, uid)
 	}
 	return t.updatedOne(op, res, err, store.KindMFADevice, serial)
+}
+
+// RecordMFAUse moves the device's last step forward in one conditional
+// UPDATE, so that the database, not what the caller read earlier, decides
+// whether the step is new: of two transactions recording the same step,
+// the second finds last_step already there and changes nothing.
+func (t *tx) RecordMFAUse(account, serial string, lastStep, drift int64) error {
+	const op = "record MFA use"
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	if lastStep < 0 {
+		return store.Invalid(store.KindMFADevice, "lastStep must not be negative")
+	}
+	if err := checkText(store.KindMFADevice, account, serial); err != nil {
+		return err
+	}
+	res, err := t.exec("UPDATE mfa_devices SET last_step = ?, drift = ? WHERE serial = ? AND account = ? AND last_step < ?",
+		lastStep, drift, serial, account, lastStep)
+	if err != nil {
+		return t.fail(op, err)
+	}
+	n, err := t.affected(op, res)
+	if err != nil || n == 1 {
+		return err
+	}
+	if _, err := t.GetMFADevice(account, serial); err != nil {
+		return err
+	}
+	return store.Conflict(store.KindMFADevice, serial)
 }
 
 func (t *tx) DeleteVirtualMFADevice(account, serial string) error {

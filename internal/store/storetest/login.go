@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -57,6 +58,110 @@ func testLoginProfiles(t *testing.T, open Opener) {
 			sameTime(t, "PasswordChanged", p.PasswordChanged, changed)
 			sameTime(t, "Created", p.Created, f.now)
 			return nil
+		})
+	})
+
+	t.Run("History", func(t *testing.T) {
+		f.user(a.ID, "Carol", "/")
+		// A history handed to CreateLoginProfile is not the store's: a new
+		// profile remembers nothing.
+		f.mustUpdate(func(tx store.Tx) error {
+			return tx.CreateLoginProfile(a.ID, "carol", store.LoginProfile{PasswordHash: []byte("carol-0"), Created: f.now,
+				PasswordHistory: [][]byte{[]byte("forged")}})
+		})
+		history := func(t *testing.T) (string, []string) {
+			t.Helper()
+			var p store.LoginProfile
+			f.mustView(func(tx store.Tx) error {
+				var err error
+				p, err = tx.GetLoginProfile(a.ID, "carol")
+				return err
+			})
+			var out []string
+			for _, h := range p.PasswordHistory {
+				out = append(out, string(h))
+			}
+			return string(p.PasswordHash), out
+		}
+		// want is carol-(n-1), ..., carol-(n-k): the k hashes before the
+		// n-th, newest first.
+		want := func(n, k int) []string {
+			var out []string
+			for i := n - 1; i >= n-k && i >= 0; i-- {
+				out = append(out, fmt.Sprintf("carol-%d", i))
+			}
+			return out
+		}
+		change := func(t *testing.T, n int) {
+			t.Helper()
+			f.mustUpdate(func(tx store.Tx) error {
+				return tx.UpdateLoginProfile(a.ID, "carol", store.LoginProfileUpdate{PasswordHash: []byte(fmt.Sprintf("carol-%d", n)), PasswordChanged: f.tick()})
+			})
+		}
+		cur, got := history(t)
+		if cur != "carol-0" || len(got) != 0 {
+			t.Fatalf("new profile: hash %q, history %q", cur, got)
+		}
+		steps := []struct {
+			name string
+			to   int // change the password up to carol-<to>
+			want []string
+		}{
+			{"one change", 1, want(1, 1)},
+			{"three changes", 3, want(3, 3)},
+			{"just below the limit", store.MaxPasswordHistory, want(store.MaxPasswordHistory, store.MaxPasswordHistory)},
+			{"the oldest falls off", store.MaxPasswordHistory + 5, want(store.MaxPasswordHistory+5, store.MaxPasswordHistory)},
+		}
+		done := 0
+		for _, c := range steps {
+			t.Run(c.name, func(t *testing.T) {
+				for done < c.to {
+					done++
+					change(t, done)
+				}
+				cur, got := history(t)
+				if cur != fmt.Sprintf("carol-%d", c.to) {
+					t.Fatalf("current hash %q", cur)
+				}
+				wantNames(t, "PasswordHistory", got, c.want)
+			})
+		}
+		t.Run("the reset flag alone keeps the history", func(t *testing.T) {
+			yes := true
+			_, before := history(t)
+			f.mustUpdate(func(tx store.Tx) error {
+				return tx.UpdateLoginProfile(a.ID, "carol", store.LoginProfileUpdate{PasswordResetRequired: &yes})
+			})
+			_, after := history(t)
+			wantNames(t, "PasswordHistory", after, before)
+		})
+		t.Run("an empty new hash", func(t *testing.T) {
+			wantErr(t, f.update(func(tx store.Tx) error {
+				return tx.UpdateLoginProfile(a.ID, "carol", store.LoginProfileUpdate{PasswordHash: []byte{}, PasswordChanged: f.now})
+			}), store.ErrInvalidArgument, "")
+		})
+		t.Run("a rolled back change keeps the history", func(t *testing.T) {
+			cur, before := history(t)
+			err := f.update(func(tx store.Tx) error {
+				noErr(t, tx.UpdateLoginProfile(a.ID, "carol", store.LoginProfileUpdate{PasswordHash: []byte("never"), PasswordChanged: f.now}), "UpdateLoginProfile")
+				return store.ErrConflict
+			})
+			wantErr(t, err, store.ErrConflict, "")
+			cur2, after := history(t)
+			if cur2 != cur {
+				t.Fatalf("current hash %q after rollback, want %q", cur2, cur)
+			}
+			wantNames(t, "PasswordHistory", after, before)
+		})
+		t.Run("deleted with the profile", func(t *testing.T) {
+			f.mustUpdate(func(tx store.Tx) error { return tx.DeleteLoginProfile(a.ID, "carol") })
+			f.mustUpdate(func(tx store.Tx) error {
+				return tx.CreateLoginProfile(a.ID, "carol", store.LoginProfile{PasswordHash: []byte("carol-new"), Created: f.now})
+			})
+			cur, got := history(t)
+			if cur != "carol-new" || len(got) != 0 {
+				t.Fatalf("re-created profile: hash %q, history %q", cur, got)
+			}
 		})
 	})
 

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"bytes"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,5 +170,134 @@ func testMFADevices(t *testing.T, open Opener) {
 			return nil
 		})
 		wantErr(t, f.update(func(tx store.Tx) error { return tx.DeleteVirtualMFADevice(a.ID, d1.SerialNumber) }), store.ErrNotFound, store.KindMFADevice)
+	})
+	t.Run("RecordUse", func(t *testing.T) {
+		d := f.mfaDevice(a.ID, "bob-key")
+		use := func(t *testing.T, want store.MFADevice) {
+			t.Helper()
+			f.mustView(func(tx store.Tx) error {
+				got, err := tx.GetMFADevice(a.ID, d.SerialNumber)
+				noErr(t, err, "GetMFADevice")
+				if got.LastStep != want.LastStep || got.Drift != want.Drift {
+					t.Fatalf("device step %d drift %d, want %d and %d", got.LastStep, got.Drift, want.LastStep, want.Drift)
+				}
+				return nil
+			})
+		}
+		use(t, store.MFADevice{}) // a new device has accepted nothing
+		steps := []struct {
+			name      string
+			step      int64
+			drift     int64
+			sentinel  error
+			kind      store.Kind
+			wantAfter store.MFADevice
+		}{
+			{"first use", 59_000_000, 2, nil, "", store.MFADevice{LastStep: 59_000_000, Drift: 2}},
+			{"the same step again", 59_000_000, 0, store.ErrConflict, store.KindMFADevice, store.MFADevice{LastStep: 59_000_000, Drift: 2}},
+			{"an earlier step", 58_999_999, 0, store.ErrConflict, store.KindMFADevice, store.MFADevice{LastStep: 59_000_000, Drift: 2}},
+			{"a later step, clock behind", 59_000_001, -3, nil, "", store.MFADevice{LastStep: 59_000_001, Drift: -3}},
+			{"a negative step", -1, 0, store.ErrInvalidArgument, "", store.MFADevice{LastStep: 59_000_001, Drift: -3}},
+		}
+		for _, c := range steps {
+			t.Run(c.name, func(t *testing.T) {
+				err := f.update(func(tx store.Tx) error { return tx.RecordMFAUse(a.ID, d.SerialNumber, c.step, c.drift) })
+				if c.sentinel == nil {
+					noErr(t, err, "RecordMFAUse")
+				} else {
+					wantErr(t, err, c.sentinel, c.kind)
+				}
+				use(t, c.wantAfter)
+			})
+		}
+		errs := []struct {
+			name     string
+			fn       func(tx store.Tx) error
+			sentinel error
+			kind     store.Kind
+		}{
+			{"missing device", func(tx store.Tx) error { return tx.RecordMFAUse(a.ID, "arn:none", 1, 0) }, store.ErrNotFound, store.KindMFADevice},
+			{"another account's device", func(tx store.Tx) error { return tx.RecordMFAUse(other.ID, d.SerialNumber, 59_000_002, 0) }, store.ErrNotFound, store.KindMFADevice},
+			{"serial not UTF-8", func(tx store.Tx) error { return tx.RecordMFAUse(a.ID, "arn:\xff", 1, 0) }, store.ErrInvalidArgument, ""},
+		}
+		for _, c := range errs {
+			t.Run(c.name, func(t *testing.T) {
+				wantErr(t, f.update(c.fn), c.sentinel, c.kind)
+			})
+		}
+		t.Run("read-only", func(t *testing.T) {
+			wantErr(t, f.view(func(tx store.Tx) error { return tx.RecordMFAUse(a.ID, d.SerialNumber, 59_000_002, 0) }), store.ErrReadOnly, "")
+		})
+		t.Run("rolled back", func(t *testing.T) {
+			boom := errors.New("boom")
+			err := f.update(func(tx store.Tx) error {
+				noErr(t, tx.RecordMFAUse(a.ID, d.SerialNumber, 59_000_009, 9), "RecordMFAUse")
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				t.Fatalf("Update = %v, want boom", err)
+			}
+			use(t, store.MFADevice{LastStep: 59_000_001, Drift: -3})
+		})
+		t.Run("kept through deactivation", func(t *testing.T) {
+			f.mustUpdate(func(tx store.Tx) error { return tx.EnableMFADevice(a.ID, "bob", d.SerialNumber, enabled) })
+			f.mustUpdate(func(tx store.Tx) error { return tx.RecordMFAUse(a.ID, d.SerialNumber, 59_000_005, 1) })
+			f.mustView(func(tx store.Tx) error {
+				p, err := tx.ListMFADevices(a.ID, "bob", store.ListOptions{})
+				noErr(t, err, "ListMFADevices")
+				if len(p.Items) != 1 || p.Items[0].LastStep != 59_000_005 || p.Items[0].Drift != 1 {
+					t.Fatalf("ListMFADevices(bob) = %+v", p.Items)
+				}
+				return nil
+			})
+			f.mustUpdate(func(tx store.Tx) error { return tx.DeactivateMFADevice(a.ID, "bob", d.SerialNumber) })
+			use(t, store.MFADevice{LastStep: 59_000_005, Drift: 1})
+			f.mustUpdate(func(tx store.Tx) error { return tx.EnableMFADevice(a.ID, "bob", d.SerialNumber, enabled) })
+			use(t, store.MFADevice{LastStep: 59_000_005, Drift: 1})
+			wantErr(t, f.update(func(tx store.Tx) error { return tx.RecordMFAUse(a.ID, d.SerialNumber, 59_000_005, 0) }), store.ErrConflict, store.KindMFADevice)
+			f.mustUpdate(func(tx store.Tx) error { return tx.DeactivateMFADevice(a.ID, "bob", d.SerialNumber) })
+		})
+	})
+
+	// RaceForOneStep is the services' pattern (read the device, check the
+	// code's step is later than LastStep, record it) run by many requests
+	// holding the same code at once: exactly one may succeed.
+	t.Run("RaceForOneStep", func(t *testing.T) {
+		const racers = 16
+		d := f.mfaDevice(a.ID, "raced")
+		const step = 60_000_000
+		errs := make([]error, racers)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range racers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = f.update(func(tx store.Tx) error {
+					got, err := tx.GetMFADevice(a.ID, d.SerialNumber)
+					if err != nil {
+						return err
+					}
+					if got.LastStep >= step {
+						return store.Conflict(store.KindMFADevice, d.SerialNumber)
+					}
+					return tx.RecordMFAUse(a.ID, d.SerialNumber, step, 0)
+				})
+			}()
+		}
+		close(start)
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+				continue
+			}
+			wantErr(t, err, store.ErrConflict, store.KindMFADevice)
+		}
+		if ok != 1 {
+			t.Fatalf("%d of %d requests used the same step, want exactly 1", ok, racers)
+		}
 	})
 }
