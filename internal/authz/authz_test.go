@@ -563,3 +563,53 @@ func TestContextReuse(t *testing.T) {
 		d.Release()
 	}
 }
+
+// TestConcurrentDecisions decides requests of several shapes from many
+// goroutines while the account keeps changing (run with -race): pooled
+// contexts and cache entries must never leak between requests.
+func TestConcurrentDecisions(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	bob := w.user("bob", store.Tag{Key: "team", Value: "blue"})
+	carol := w.user("carol")
+	w.inline(store.KindUser, "bob", "p", allow("iam:*", "*"))
+	a := authz.New(w.st, authz.Options{})
+	done := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			for i := 0; i < 200; i++ {
+				var err error
+				switch (g + i) % 3 {
+				case 0:
+					d, e := a.AuthorizeCall(context.Background(), call(bob, "CreateUser", &iamapi.CreateUserRequest{UserName: "n", Tags: []iamapi.Tag{{Key: "k", Value: "v"}}}))
+					if err = e; e == nil {
+						if v, ok := d.Context.Lookup("aws:RequestTag/k"); !d.Allowed() || !ok || v.At(0) != "v" {
+							err = fmt.Errorf("bob CreateUser: %v %v", d.Effect, v)
+						}
+						d.Release()
+					}
+				case 1:
+					d, e := a.AuthorizeCall(context.Background(), call(carol, "GetUser", getUser("bob")))
+					if err = e; e == nil {
+						if _, ok := d.Context.Lookup("aws:RequestTag/k"); d.Allowed() || ok {
+							err = fmt.Errorf("carol GetUser: %v, stale tag %v", d.Effect, ok)
+						}
+						d.Release()
+					}
+				default:
+					a.Changed(acct)
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
