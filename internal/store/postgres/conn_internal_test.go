@@ -14,7 +14,6 @@ import (
 	"github.com/iamd/iamd/internal/store/postgres/pgtest"
 )
 
-
 // countingConn counts the writes on a connection to the server. pgconn
 // writes each request (a statement, or a whole pipeline up to its Sync)
 // in one write and then waits for the answer, so writes are round trips.
