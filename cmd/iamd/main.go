@@ -20,10 +20,10 @@ import (
 const usage = `iamd: a self-hosted AWS IAM and STS.
 
 Usage:
-  iamd serve [--listen HOST:PORT] [--data DIR] [--emulator]
+  iamd serve [--listen HOST:PORT] [--data DIR] [--store postgres://...] [--emulator]
              [--enforcement enforce|report|off] [--trusted-proxy CIDR]...
              [--imds HOST:PORT --instance-profile NAME|ARN]
-  iamd account create [--data DIR]
+  iamd account create [--data DIR] [--store postgres://...]
   iamd policy validate [--kind identity|resource|trust|boundary|scp] [FILE]
   iamd policy eval [--batch] [FILE]
 
@@ -61,6 +61,7 @@ func serve(args []string, stderr io.Writer) int {
 	cfg := server.Config{}
 	fs.StringVar(&cfg.Listen, "listen", server.DefaultListen, "address to serve IAM and STS on")
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default: "+server.DefaultDataDir()+")")
+	fs.StringVar(&cfg.Store, "store", "", "a postgres:// URL of the database to keep state in, which several servers may share (default: SQLite in the data directory, which keeps the master key either way)")
 	fs.BoolVar(&cfg.Emulator, "emulator", false, "run as a moto-compatible test double (default account 123456789012, /moto-api endpoints)")
 	fs.Func("enforcement", "how authorization decisions apply: enforce, report (log and count denials, serve anyway) or off (default enforce)", func(v string) error {
 		m, err := authz.ParseMode(v)
@@ -98,16 +99,17 @@ func serve(args []string, stderr io.Writer) int {
 
 func account(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprint(stderr, "usage: iamd account create [--data DIR]\n")
+		fmt.Fprint(stderr, "usage: iamd account create [--data DIR] [--store postgres://...]\n")
 		return 2
 	}
 	fs := flag.NewFlagSet("account create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data", "", "data directory (default: "+server.DefaultDataDir()+")")
+	storeURL := fs.String("store", "", "a postgres:// URL of the database (default: SQLite in the data directory)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	if err := server.CreateAccount(context.Background(), *dataDir, stdout); err != nil {
+	if err := server.CreateAccount(context.Background(), *dataDir, *storeURL, stdout); err != nil {
 		fmt.Fprintf(stderr, "iamd account create: %v\n", err)
 		return 1
 	}

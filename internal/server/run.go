@@ -31,8 +31,13 @@ const DefaultListen = "127.0.0.1:4599"
 
 // Config is what `iamd serve` is told.
 type Config struct {
-	Listen   string
-	DataDir  string
+	Listen  string
+	DataDir string
+	// Store is "" for the SQLite database in the data directory, or a
+	// postgres:// URL of a database several servers may share (see
+	// OpenStore; the master key still comes from the data directory or
+	// IAMD_MASTER_KEY, and must be the same for all of them).
+	Store    string
 	Emulator bool
 	// Enforcement applies authorization decisions: enforce (the zero
 	// value), report or off. Emulator mode authorizes only once its
@@ -112,17 +117,25 @@ func OpenData(dir string, emulator bool) (store.Store, *seal.Keyring, error) {
 func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 	log := slog.New(slog.NewTextHandler(logw, nil))
 	start := time.Now()
-	st, kr, err := OpenData(cfg.DataDir, cfg.Emulator)
+	st, kr, err := OpenStore(ctx, cfg.DataDir, cfg.Store, cfg.Emulator)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	az := authz.New(st, authz.Options{})
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	if err := watchChanges(watchCtx, st, az, log); err != nil {
+		return err
+	}
 
 	if cfg.Emulator {
 		if err := ensureEmulatorAccount(ctx, st, time.Now()); err != nil {
 			return err
 		}
-	} else if err := firstStart(ctx, st, kr, Paths(cfg.DataDir), logw, log); err != nil {
+	} else if err := exclusive(ctx, st, "first start", func() error {
+		return firstStart(ctx, st, kr, Paths(cfg.DataDir), logw, log)
+	}); err != nil {
 		return err
 	}
 
@@ -132,6 +145,7 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 		APIs:           DefaultAPIs(st, kr),
 		Emulator:       cfg.Emulator,
 		Logger:         log,
+		Authorizer:     az,
 		Enforcement:    cfg.Enforcement,
 		TrustedProxies: cfg.TrustedProxies,
 	})
@@ -182,7 +196,7 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 		mode = "emulator"
 	}
 	log.Info("iamd listening", "addr", "http://"+ln.Addr().String(), "mode", mode, "enforcement", cfg.Enforcement.String(),
-		"data", Paths(cfg.DataDir).Dir, "startup", time.Since(start).Round(time.Millisecond))
+		"data", Paths(cfg.DataDir).Dir, "store", storeName(cfg.DataDir, cfg.Store), "startup", time.Since(start).Round(time.Millisecond))
 
 	select {
 	case err := <-errc:
@@ -256,8 +270,8 @@ func ensureEmulatorAccount(ctx context.Context, st store.Store, now time.Time) e
 // CreateAccount is `iamd account create`: a further account in the data
 // directory, for cross-account work. Its admin key goes to
 // DATA/admin-credentials-<account id>; the root password is printed once.
-func CreateAccount(ctx context.Context, dir string, out io.Writer) error {
-	st, kr, err := OpenData(dir, false)
+func CreateAccount(ctx context.Context, dir, storeURL string, out io.Writer) error {
+	st, kr, err := OpenStore(ctx, dir, storeURL, false)
 	if err != nil {
 		return err
 	}
