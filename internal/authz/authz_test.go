@@ -613,3 +613,23 @@ func TestConcurrentDecisions(t *testing.T) {
 		}
 	}
 }
+
+func TestSuppliedKeys(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		op         string
+		supplied   []string
+		unsupplied []string
+	}{
+		{"iam:CreateUser", []string{"aws:RequestTag/${TagKey}", "aws:TagKeys", "iam:PermissionsBoundary"}, nil},
+		{"iam:AttachRolePolicy", []string{"iam:PermissionsBoundary", "iam:PolicyARN"}, []string{"iam:RoleTemplateARN"}},
+		{"iam:EnableMFADevice", nil, []string{"iam:FIDO-certification", "iam:FIDO-FIPS-140-2-certification", "iam:FIDO-FIPS-140-3-certification", "iam:RegisterSecurityKey"}},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			s, u := authz.SuppliedKeys(tc.op)
+			if fmt.Sprint(s) != fmt.Sprint(tc.supplied) || fmt.Sprint(u) != fmt.Sprint(tc.unsupplied) {
+				t.Fatalf("SuppliedKeys = %v / %v, want %v / %v", s, u, tc.supplied, tc.unsupplied)
+			}
+		})
+	}
+}

@@ -149,7 +149,8 @@ func keyFuncFor(key string, p *plan) keyFunc {
 // resource tag keys are not listed.
 func SuppliedKeys(operation string) (supplied, unsupplied []string) {
 	all, _ := plans()
-	p, ok := all[operation]
+	svc, op, _ := strings.Cut(operation, ":")
+	p, ok := all[planKey{svc, op}]
 	if !ok {
 		return nil, nil
 	}

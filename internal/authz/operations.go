@@ -190,12 +190,15 @@ var creates = map[string]bool{
 // "user <name>".
 var selfNull = map[string]bool{"iam:CreateAccessKey": true, "iam:ListAccessKeys": true}
 
+// planKey names an operation: service prefix and operation name.
+type planKey struct{ service, op string }
+
 var plans = sync.OnceValues(buildPlans)
 
 // buildPlans works out the plan of every operation of the IAM and STS
 // models.
-func buildPlans() (map[string]*plan, error) {
-	out := map[string]*plan{}
+func buildPlans() (map[planKey]*plan, error) {
+	out := map[planKey]*plan{}
 	var errs []error
 	add := func(svc string, ops map[string]reflect.Type) {
 		for op, in := range ops {
@@ -204,7 +207,7 @@ func buildPlans() (map[string]*plan, error) {
 				errs = append(errs, err)
 				continue
 			}
-			out[svc+":"+op] = p
+			out[planKey{svc, op}] = p
 		}
 	}
 	iamOps := map[string]reflect.Type{}
@@ -225,8 +228,8 @@ func buildPlans() (map[string]*plan, error) {
 func Operations() []string {
 	m, _ := plans()
 	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
+	for k := range m {
+		names = append(names, k.service+":"+k.op)
 	}
 	sort.Strings(names)
 	return names
@@ -432,7 +435,7 @@ type targetSpec struct {
 // caller's, the environment's and the action's condition keys.
 func (a *Authorizer) AuthorizeCall(ctx context.Context, c Call) (*Decision, error) {
 	all, _ := plans()
-	p, ok := all[c.Service+":"+c.Operation]
+	p, ok := all[planKey{c.Service, c.Operation}]
 	caller := c.Call.Caller
 	if !ok {
 		// Fail closed: an operation this package cannot place is not

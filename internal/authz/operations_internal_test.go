@@ -105,8 +105,8 @@ func TestEveryOperationHasAResource(t *testing.T) {
 	all, _ := plans()
 	var golden strings.Builder
 	for _, op := range ops {
-		p := all[op]
 		svc, name, _ := strings.Cut(op, ":")
+		p := all[planKey{svc, name}]
 		var in reflect.Type
 		if svc == "iam" {
 			in = iamapi.Operations[name].Input
