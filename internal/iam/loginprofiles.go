@@ -210,7 +210,10 @@ func (s *Service) deleteLoginProfile(ctx context.Context, c *service.Call, in *i
 // changePassword is an IAM user changing its own console password, the
 // caller being the user its access key belongs to. The old password must
 // be right; the new one must satisfy the account's policy, including its
-// reuse prevention; the change clears PasswordResetRequired.
+// reuse prevention (the current password and the store's history of
+// previous ones, as many as PasswordReusePrevention counts); the change
+// clears PasswordResetRequired, and the store moves the replaced hash
+// into the history.
 //
 // Verifying passwords is argon2id work (about 50 ms per hash), so it runs
 // between a read transaction and a write transaction instead of holding
@@ -253,7 +256,7 @@ func (s *Service) changePassword(ctx context.Context, c *service.Call, in *iamap
 	if err := rules.check(in.NewPassword, names...); err != nil {
 		return nil, err
 	}
-	if err := rules.checkReuse(in.NewPassword, p.PasswordHash, nil); err != nil {
+	if err := rules.checkReuse(in.NewPassword, p.PasswordHash, p.PasswordHistory); err != nil {
 		return nil, err
 	}
 	hash, err := hashPassword(in.NewPassword)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/mfacheck"
 	"github.com/iamd/iamd/internal/service"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/totp"
@@ -37,6 +38,7 @@ var _ = entity(store.KindMFADevice, msgNoMFADevice, "")
 func (s *Service) mfaOperations(t service.Table) {
 	t["CreateVirtualMFADevice"] = service.Op(s.createVirtualMFADevice)
 	t["EnableMFADevice"] = service.Op(s.enableMFADevice)
+	t["ResyncMFADevice"] = service.Op(s.resyncMFADevice)
 	t["DeactivateMFADevice"] = service.Op(s.deactivateMFADevice)
 	t["DeleteVirtualMFADevice"] = service.Op(s.deleteVirtualMFADevice)
 	t["ListMFADevices"] = service.Op(s.listMFADevices)
@@ -140,20 +142,13 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, c *service.Call, i
 	}}, nil
 }
 
-// openSeed unseals a device's seed; the serial number is the associated
-// data it was sealed with, so a seed copied onto another device's row
-// does not open.
-func (s *Service) openSeed(d store.MFADevice) ([]byte, error) {
-	return s.keyring.Open(d.Seed, []byte(d.SerialNumber))
-}
-
 // enableMFADevice assigns a device to a user after checking two
 // consecutive codes from it: the codes of two successive time steps, both
-// within one step of the server's time (totp.Window).
-//
-// The store keeps no per-device record of the last time step used, so a
-// pair accepted here is not remembered: replay refusal across calls, and
-// the drift ResyncMFADevice would record, need that record first.
+// within one step of the server's time (totp.Window). The second code's
+// step is recorded on the device (with the drift the pair shows), in the
+// same transaction, so that the pair, or any earlier code, is refused
+// from then on: by STS, by ResyncMFADevice, and by a later EnableMFADevice
+// after the device is deactivated.
 func (s *Service) enableMFADevice(ctx context.Context, c *service.Call, in *iamapi.EnableMFADeviceRequest) (*service.Empty, error) {
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.GetUser(c.AccountID, in.UserName)
@@ -174,17 +169,50 @@ func (s *Service) enableMFADevice(ctx context.Context, c *service.Call, in *iama
 		if len(p.Items) >= maxMFADevicesPerUser {
 			return wireError("LimitExceeded", "Cannot exceed quota for MFADevicesPerUser: %d", maxMFADevicesPerUser)
 		}
-		seed, err := s.openSeed(d)
-		if err != nil {
-			return err
-		}
-		if _, err := totp.VerifyPair(seed, in.AuthenticationCode1, in.AuthenticationCode2, totp.Step(c.Now), totp.Window, 0); err != nil {
-			if errors.Is(err, totp.ErrInvalidCode) || errors.Is(err, totp.ErrReplayed) {
-				return invalidAuthenticationCode()
-			}
+		if err := s.checkPair(tx, c, d, in.AuthenticationCode1, in.AuthenticationCode2, totp.Window); err != nil {
 			return err
 		}
 		return tx.EnableMFADevice(c.AccountID, u.Name, d.SerialNumber, c.Now)
+	})
+	if err != nil {
+		return nil, mfaError(err, in.SerialNumber)
+	}
+	return &service.Empty{}, nil
+}
+
+// checkPair verifies two consecutive codes of the device within window
+// of the server's time and records their use (mfacheck.Pair); a refused
+// pair is AWS's InvalidAuthenticationCode.
+func (s *Service) checkPair(tx store.Tx, c *service.Call, d store.MFADevice, code1, code2 string, window int64) error {
+	_, err := mfacheck.Pair(tx, s.keyring, d, code1, code2, c.Now, window)
+	if errors.Is(err, mfacheck.ErrRefused) {
+		return invalidAuthenticationCode()
+	}
+	return err
+}
+
+// resyncMFADevice brings the server back in step with a user's device
+// whose clock has drifted: two consecutive codes are looked for within
+// totp.ResyncWindow steps (five minutes) either side of the server's
+// time, instead of EnableMFADevice's one, and the drift they show is
+// recorded, so that single codes (STS's TokenCode) are then looked for
+// around the device's time. Codes used before are refused, as everywhere.
+// The device must be enabled for the named user; AWS's API has no
+// resynchronisation of root's devices (UserName is required).
+func (s *Service) resyncMFADevice(ctx context.Context, c *service.Call, in *iamapi.ResyncMFADeviceRequest) (*service.Empty, error) {
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.GetUser(c.AccountID, in.UserName)
+		if err != nil {
+			return err
+		}
+		d, err := tx.GetMFADevice(c.AccountID, in.SerialNumber)
+		if err != nil {
+			return err
+		}
+		if !assignedTo(d, u.Name) {
+			return wireError("NoSuchEntity", msgMFANotForUser)
+		}
+		return s.checkPair(tx, c, d, in.AuthenticationCode1, in.AuthenticationCode2, totp.ResyncWindow)
 	})
 	if err != nil {
 		return nil, mfaError(err, in.SerialNumber)

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -110,5 +111,27 @@ func TestPasswordRulesReuse(t *testing.T) {
 				t.Errorf("message %q", msg)
 			}
 		})
+	}
+}
+
+// BenchmarkCheckReuse24 measures ChangePassword's reuse check at its worst:
+// a new password compared with the current one and 23 previous ones
+// (PasswordReusePrevention 24), each an argon2id hash with the parameters
+// iamd hashes passwords with.
+func BenchmarkCheckReuse24(b *testing.B) {
+	remembered := make([][]byte, 24)
+	for i := range remembered {
+		h, err := password.Hash(fmt.Sprintf("old-Pass%d", i), passwordParams)
+		if err != nil {
+			b.Fatal(err)
+		}
+		remembered[i] = []byte(h)
+	}
+	r := passwordRules{custom: true, minLength: 8, reusePrevention: 24}
+	b.ResetTimer()
+	for b.Loop() {
+		if err := r.checkReuse("brand-New1", remembered[0], remembered[1:]); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
