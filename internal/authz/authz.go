@@ -24,8 +24,10 @@
 // generation is read before the store is, and bumped only after the write
 // commits, a request that starts after a change's response has been sent
 // can never use data read before that change: changes take effect on the
-// very next request. The counters live in the process; several iamd
-// processes sharing one database would need them in the store.
+// very next request. The counters live in the process: when several iamd
+// servers share one database, the server also calls Changed for the
+// changes the others commit, as the store reports them
+// (store.ChangeWatcher), shortly after their commit.
 package authz
 
 import (
