@@ -241,9 +241,10 @@ func TestAccountPasswordPolicy(t *testing.T) {
 
 // TestChangePassword has a user change its own password: the old password
 // must be right, the new one must satisfy the policy and, with reuse
-// prevention, differ from the current one, and a successful change clears
-// PasswordResetRequired. (Older passwords are not remembered: the store
-// keeps no password history yet.)
+// prevention N, be none of the last N passwords (the current one counts),
+// whether the user or an administrator set them, while a password older
+// than that is allowed again; a successful change clears
+// PasswordResetRequired.
 func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	in := start(t, "")
@@ -254,11 +255,16 @@ func TestChangePassword(t *testing.T) {
 		PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMUserChangePassword")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.UpdateAccountPasswordPolicy(cx, &iam.UpdateAccountPasswordPolicyInput{
-		MinimumPasswordLength: aws.Int32(8), RequireNumbers: true, PasswordReusePrevention: aws.Int32(2), AllowUsersToChangePassword: true,
-	}); err != nil {
-		t.Fatal(err)
+	remember := func(n int32) func(t *testing.T) {
+		return func(t *testing.T) {
+			if _, err := c.UpdateAccountPasswordPolicy(cx, &iam.UpdateAccountPasswordPolicyInput{
+				MinimumPasswordLength: aws.Int32(8), RequireNumbers: true, PasswordReusePrevention: aws.Int32(n), AllowUsersToChangePassword: true,
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
+	remember(2)(t)
 	dave := in.IAM(userCreds(t, c, "dave"))
 
 	_, err := dave.ChangePassword(cx, &iam.ChangePasswordInput{OldPassword: aws.String("whatever1"), NewPassword: aws.String("first-pass1")})
@@ -267,19 +273,37 @@ func TestChangePassword(t *testing.T) {
 	if _, err := c.CreateLoginProfile(cx, &iam.CreateLoginProfileInput{UserName: aws.String("dave"), Password: aws.String("first-pass1"), PasswordResetRequired: true}); err != nil {
 		t.Fatal(err)
 	}
+	const reused = "Policy constraint violation with password reuse prevention during password change."
 	cases := []struct {
 		name, old, new string
+		before         func(t *testing.T) // an administrator's action first
 		code, msg      string
 	}{
-		{"wrong old password", "first-pass2", "second-pass1", "AccessDenied", "The old password was incorrect."},
-		{"new password against the policy", "first-pass1", "no-digits-here", "PasswordPolicyViolation", "Password does not conform to the account password policy."},
-		{"the same password", "first-pass1", "first-pass1", "PasswordPolicyViolation", "Policy constraint violation with password reuse prevention during password change."},
-		{"change", "first-pass1", "second-pass1", "", ""},
-		{"the new password again", "second-pass1", "second-pass1", "PasswordPolicyViolation", "Policy constraint violation with password reuse prevention during password change."},
-		{"the old password no longer works", "first-pass1", "third-pass1", "AccessDenied", "The old password was incorrect."},
-		{"change again", "second-pass1", "third-pass1", "", ""},
+		{name: "wrong old password", old: "first-pass2", new: "second-pass1", code: "AccessDenied", msg: "The old password was incorrect."},
+		{name: "new password against the policy", old: "first-pass1", new: "no-digits-here", code: "PasswordPolicyViolation", msg: "Password does not conform to the account password policy."},
+		{name: "the same password", old: "first-pass1", new: "first-pass1", code: "PasswordPolicyViolation", msg: reused},
+		{name: "change", old: "first-pass1", new: "second-pass1"},
+		{name: "the new password again", old: "second-pass1", new: "second-pass1", code: "PasswordPolicyViolation", msg: reused},
+		{name: "the old password no longer works", old: "first-pass1", new: "third-pass1", code: "AccessDenied", msg: "The old password was incorrect."},
+		{name: "the previous password, one of the last 2", old: "second-pass1", new: "first-pass1", code: "PasswordPolicyViolation", msg: reused},
+		{name: "change again", old: "second-pass1", new: "third-pass1"},
+		{name: "the previous password again, one of the last 2", old: "third-pass1", new: "second-pass1", code: "PasswordPolicyViolation", msg: reused},
+		{name: "the first password, beyond the last 2", old: "third-pass1", new: "first-pass1"},
+		// Remembered: first (current), third, second, first.
+		{name: "with 4 remembered, the password two changes back", old: "first-pass1", new: "second-pass1", before: remember(4), code: "PasswordPolicyViolation", msg: reused},
+		{name: "an administrator's reset is remembered too", old: "admin-set1", new: "first-pass1", before: func(t *testing.T) {
+			if _, err := c.UpdateLoginProfile(cx, &iam.UpdateLoginProfileInput{UserName: aws.String("dave"), Password: aws.String("admin-set1")}); err != nil {
+				t.Fatal(err)
+			}
+		}, code: "PasswordPolicyViolation", msg: reused},
+		// Remembered: admin-set (current), first, third, second.
+		{name: "with 4 remembered, three changes back", old: "admin-set1", new: "second-pass1", code: "PasswordPolicyViolation", msg: reused},
+		{name: "a password never used", old: "admin-set1", new: "fourth-pass1"},
 	}
 	for _, tc := range cases {
+		if tc.before != nil {
+			tc.before(t)
+		}
 		_, err := dave.ChangePassword(cx, &iam.ChangePasswordInput{OldPassword: aws.String(tc.old), NewPassword: aws.String(tc.new)})
 		if tc.code == "" {
 			if err != nil {
