@@ -118,8 +118,14 @@ func TestPostgresTwoServers(t *testing.T) {
 				other = fmt.Sprintf("RACER-%d", i)
 			}
 			errA, errB := both(
-				func() error { _, err := ia.CreateUser(ctx(t), &iam.CreateUserInput{UserName: aws.String(name)}); return err },
-				func() error { _, err := ib.CreateUser(ctx(t), &iam.CreateUserInput{UserName: aws.String(other)}); return err },
+				func() error {
+					_, err := ia.CreateUser(ctx(t), &iam.CreateUserInput{UserName: aws.String(name)})
+					return err
+				},
+				func() error {
+					_, err := ib.CreateUser(ctx(t), &iam.CreateUserInput{UserName: aws.String(other)})
+					return err
+				},
 			)
 			codes := map[string]int{code(errA): 1}
 			codes[code(errB)]++
