@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/iamapi"
 	"github.com/iamd/iamd/internal/service"
 	"github.com/iamd/iamd/internal/store/sqlite"
@@ -101,7 +102,7 @@ func TestEveryOperationHasAResource(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	a := New(st, Options{})
+	a := New(st, Options{ServiceLinkedRole: iam.ServiceLinkedRole})
 	all, _ := plans()
 	var golden strings.Builder
 	for _, op := range ops {
@@ -194,5 +195,50 @@ func TestSplitRoleARN(t *testing.T) {
 		if a != tc.account || n != tc.name || p != tc.path {
 			t.Errorf("splitRoleARN(%q) = %q %q %q", tc.arn, a, n, p)
 		}
+	}
+}
+
+// TestServiceLinkedRoleResource checks that CreateServiceLinkedRole is
+// authorized on the exact ARN of the role it would create when the
+// Authorizer knows IAM's naming, and on the service's role path when it
+// does not or the name cannot be formed (the call itself then fails).
+func TestServiceLinkedRoleResource(t *testing.T) {
+	t.Parallel()
+	st, err := sqlite.OpenTemp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	named := New(st, Options{ServiceLinkedRole: iam.ServiceLinkedRole})
+	unnamed := New(st, Options{})
+	for _, tc := range []struct {
+		name, service, suffix string
+		a                     *Authorizer
+		want                  string
+	}{
+		{"documented service", "ecs.amazonaws.com", "", named, "arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"},
+		{"custom suffix", "autoscaling.amazonaws.com", "web", named, "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_web"},
+		{"derived name", "custom-thing.amazonaws.com", "", named, "arn:aws:iam::123456789012:role/aws-service-role/custom-thing.amazonaws.com/AWSServiceRoleForCustomThing"},
+		{"not a service principal", "bob", "", named, "arn:aws:iam::123456789012:role/aws-service-role/bob/"},
+		{"without the naming", "ecs.amazonaws.com", "", unnamed, "arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := &iamapi.CreateServiceLinkedRoleRequest{AWSServiceName: tc.service}
+			if tc.suffix != "" {
+				in.CustomSuffix = &tc.suffix
+			}
+			c := &service.Call{
+				Action: "CreateServiceLinkedRole", AccountID: testAccount, Partition: "aws", Region: "us-east-1", Now: time.Unix(0, 0),
+				Caller: service.Principal{Type: service.User, AccountID: testAccount, ARN: "arn:aws:iam::123456789012:user/me", UserID: "AIDAEXAMPLE", Name: "me"},
+			}
+			d, err := tc.a.AuthorizeCall(context.Background(), Call{Service: "iam", Operation: "CreateServiceLinkedRole", Input: in, Call: c})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Release()
+			if d.Resource.ARN != tc.want {
+				t.Fatalf("resource %q, want %q", d.Resource.ARN, tc.want)
+			}
+		})
 	}
 }

@@ -163,6 +163,20 @@ func serviceLinkedRoleFor(service, suffix string) (serviceLinkedRole, error) {
 	return r, nil
 }
 
+// ServiceLinkedRole returns the name and path of the role
+// CreateServiceLinkedRole would create for a service principal and an
+// optional custom suffix, so that the call can be authorized on that exact
+// role's ARN before it is made. The error is the call's own InvalidInput
+// for a name that is not a service principal or a suffix that makes the
+// name too long.
+func ServiceLinkedRole(service, suffix string) (name, path string, err error) {
+	r, err := serviceLinkedRoleFor(service, suffix)
+	if err != nil {
+		return "", "", err
+	}
+	return r.Name, r.Path, nil
+}
+
 // derivedRoleName is the part after AWSServiceRoleFor of an undocumented
 // service principal's role, or InvalidInput if the name is not a service
 // principal at all.

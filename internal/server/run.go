@@ -122,7 +122,7 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	az := authz.New(st, authz.Options{})
+	az := authz.New(st, authz.Options{ServiceLinkedRole: iam.ServiceLinkedRole})
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	defer stopWatch()
 	if err := watchChanges(watchCtx, st, az, log); err != nil {
