@@ -41,6 +41,7 @@ type Tx interface {
 	PolicyAttachments
 	InlinePolicies
 	Sessions
+	Sealed
 
 	// Reset deletes everything in the store: every account in every
 	// partition and all they own. It is the emulator's /moto-api/reset.

@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"PolicyAttachments", testPolicyAttachments},
 		{"InlinePolicies", testInlinePolicies},
 		{"Sessions", testSessions},
+		{"Sealed", testSealed},
 		{"Transactions", testTransactions},
 		{"Concurrency", testConcurrency},
 		{"Pagination", testPagination},
