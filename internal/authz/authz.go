@@ -150,6 +150,11 @@ type Environment struct {
 	SecureTransport bool   // aws:SecureTransport
 	Time            time.Time
 	Region          string // aws:RequestedRegion
+	// MFAAuthTime, when not zero, is an MFA authentication the request
+	// itself made (AssumeRole's SerialNumber and TokenCode): it sets
+	// aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge even for
+	// long-term access keys, and takes precedence over the session's.
+	MFAAuthTime time.Time
 }
 
 // Key is one request-specific condition key: a single value, or a set of

@@ -159,11 +159,19 @@ func (a *Authorizer) fillContext(b *contextBuilder, req Request, tags []store.Ta
 	if env.Region != "" {
 		b.set("aws:RequestedRegion", env.Region)
 	}
+	if !env.MFAAuthTime.IsZero() {
+		b.set("aws:MultiFactorAuthPresent", "true")
+		if !env.Time.IsZero() {
+			b.set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(env.Time.Sub(env.MFAAuthTime)/time.Second), 10))
+		}
+	}
 	if sess := p.Session; sess != nil {
 		b.set("aws:TokenIssueTime", sess.Issued.UTC().Format(TimeLayout))
-		b.set("aws:MultiFactorAuthPresent", strconv.FormatBool(sess.MFAAuthenticated))
-		if sess.MFAAuthenticated && !sess.MFAAuthTime.IsZero() && !env.Time.IsZero() {
-			b.set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(env.Time.Sub(sess.MFAAuthTime)/time.Second), 10))
+		if env.MFAAuthTime.IsZero() {
+			b.set("aws:MultiFactorAuthPresent", strconv.FormatBool(sess.MFAAuthenticated))
+			if sess.MFAAuthenticated && !sess.MFAAuthTime.IsZero() && !env.Time.IsZero() {
+				b.set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(env.Time.Sub(sess.MFAAuthTime)/time.Second), 10))
+			}
 		}
 		if sess.SourceIdentity != "" {
 			b.set("aws:SourceIdentity", sess.SourceIdentity)

@@ -142,7 +142,7 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 	handler := New(Options{
 		Store:          st,
 		Keyring:        kr,
-		APIs:           DefaultAPIs(st, kr),
+		APIs:           apis(st, kr, az),
 		Emulator:       cfg.Emulator,
 		Logger:         log,
 		Authorizer:     az,
@@ -212,10 +212,16 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 	return nil
 }
 
-// DefaultAPIs is IAM (the default route) and STS over one store.
-func DefaultAPIs(st store.Store, kr *seal.Keyring) []*API {
+// DefaultAPIs is IAM (the default route) and STS over one store. Its STS
+// reads AssumeRole callers' policies afresh on every call; Run's uses the
+// server's Authorizer and its cache.
+func DefaultAPIs(st store.Store, kr *seal.Keyring) []*API { return apis(st, kr, nil) }
+
+// apis is DefaultAPIs with STS deciding AssumeRole through az (nil: an
+// uncached Authorizer of its own).
+func apis(st store.Store, kr *seal.Keyring, az *authz.Authorizer) []*API {
 	iamSvc := iam.New(st, kr)
-	stsSvc := sts.New(st, kr)
+	stsSvc := sts.New(st, kr).UseAuthorizer(az)
 	iamInputs := map[string]reflect.Type{}
 	for op, t := range iamapi.Operations {
 		iamInputs[op] = t.Input

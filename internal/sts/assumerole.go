@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/awsquery"
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/service"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/stsapi"
+	"github.com/iamd/iamd/policy"
 )
 
 var _ = family(func(s *Service, t service.Table) {
@@ -38,12 +40,16 @@ func (s *Service) assumeRole(ctx context.Context, c *service.Call, in *stsapi.As
 	if in.SourceIdentity != nil && strings.HasPrefix(strings.ToLower(*in.SourceIdentity), "aws:") {
 		return nil, awsquery.ValidationError("Source identity cannot begin with the reserved prefix 'aws:'.")
 	}
-	var out *stsapi.AssumeRoleResponse
+	// The role and the MFA code are read first, and the caller authorized
+	// outside any transaction (the Authorizer reads the store in its own,
+	// as the server's authorization of every other call does); the
+	// session is then issued for the role that was authorized, unchanged.
+	var role store.Role
 	var mfa *mfaCheck
-	err = s.store.Update(ctx, func(tx store.Tx) error {
-		out, mfa = nil, nil
-		role, err := roleForARN(c, tx, ref)
-		emulated := false
+	emulated := false
+	err = s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		role, err = roleForARN(c, tx, ref)
 		if errors.Is(err, errNoRole) {
 			// Emulator mode with authentication off: any role ARN, in any
 			// account, can be assumed; the account comes into being
@@ -51,16 +57,40 @@ func (s *Service) assumeRole(ctx context.Context, c *service.Call, in *stsapi.As
 			if !(c.Emulator && c.NoAuth) {
 				return notAuthorized(describe(p), "sts:AssumeRole", in.RoleArn)
 			}
-			if _, err := tx.EnsureAccount(store.Account{ID: ref.Account, Created: c.Now}); err != nil {
-				return err
-			}
 			emulated = true
 		} else if err != nil {
 			return err
 		}
 		mfa, err = s.checkMFA(c, tx, in.SerialNumber, in.TokenCode)
-		if err != nil {
-			return err
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	authorized := !emulated && !c.NoAuth
+	if authorized {
+		if err := s.authorizeAssumeRole(ctx, c, role, ref, in, mfa); err != nil {
+			return nil, err
+		}
+	}
+	var out *stsapi.AssumeRoleResponse
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		out = nil
+		if emulated {
+			if _, err := tx.EnsureAccount(store.Account{ID: ref.Account, Created: c.Now}); err != nil {
+				return err
+			}
+		} else {
+			now, err := roleForARN(c, tx, ref)
+			if errors.Is(err, errNoRole) || err == nil && authorized && (now.ID != role.ID || now.AssumeRolePolicy != role.AssumeRolePolicy) {
+				// Deleted or its trust policy changed meanwhile: the
+				// decision was not about this role.
+				return notAuthorized(describe(p), "sts:AssumeRole", in.RoleArn)
+			}
+			if err != nil {
+				return err
+			}
+			role = now
 		}
 		spec := RoleSessionSpec{
 			Role:              role,
@@ -78,11 +108,6 @@ func (s *Service) assumeRole(ctx context.Context, c *service.Call, in *stsapi.As
 			spec.MFAAuthTime = mfa.at
 		} else if p.Session != nil && p.Session.MFAAuthenticated {
 			spec.MFAAuthTime = p.Session.MFAAuthTime
-		}
-		if !emulated && !c.NoAuth {
-			if err := s.authorizeAssumeRole(c, tx, role, ref, in, mfa); err != nil {
-				return err
-			}
 		}
 		creds, user, packed, err := s.issueRoleSession(c, tx, spec)
 		if err != nil {
@@ -121,16 +146,21 @@ func sourceIdentityOf(spec RoleSessionSpec) string {
 // carried-on source identity needs it in the next role's trust policy too,
 // as MaterializeInc/materialize#37427 and noqdev/iambic#357 show AWS
 // refusing it: "... is not authorized to perform: sts:SetSourceIdentity on
-// resource: ROLE").
-func (s *Service) authorizeAssumeRole(c *service.Call, tx store.Tx, role store.Role, ref roleRef, in *stsapi.AssumeRoleRequest, mfa *mfaCheck) error {
-	cp, err := gatherCaller(tx, c.Caller)
+// resource: ROLE"). The Authorizer gathers the caller's policies (cached
+// per account generation, like every other request's) and evaluates them
+// with the trust policy as the role-trust-policy resource policy, in one
+// evaluation: a trust policy naming the caller grants on its own within
+// an account, one naming the account or another account's caller needs
+// the caller's identity-based allow too.
+func (s *Service) authorizeAssumeRole(ctx context.Context, c *service.Call, role store.Role, ref roleRef, in *stsapi.AssumeRoleRequest, mfa *mfaCheck) error {
+	trust, err := policy.Parse([]byte(role.AssumeRolePolicy), policy.Trust)
 	if err != nil {
-		return err
+		// A trust policy that no longer parses allows nothing.
+		return notAuthorized(describe(c.Caller), "sts:AssumeRole", ref.ARN)
 	}
-	rctx := callerContext(c, cp.tags, mfaTimeOf(mfa))
-	rctx.Set("sts:RoleSessionName", in.RoleSessionName)
+	keys := []authz.Key{{Name: "sts:RoleSessionName", Values: []string{in.RoleSessionName}}}
 	if in.ExternalId != nil {
-		rctx.Set("sts:ExternalId", *in.ExternalId)
+		keys = append(keys, authz.Key{Name: "sts:ExternalId", Values: []string{*in.ExternalId}})
 	}
 	parent := c.Caller.Session
 	sourceIdentity := str(in.SourceIdentity)
@@ -138,19 +168,19 @@ func (s *Service) authorizeAssumeRole(c *service.Call, tx store.Tx, role store.R
 		sourceIdentity = parent.SourceIdentity
 	}
 	if sourceIdentity != "" {
-		rctx.Set("sts:SourceIdentity", sourceIdentity)
+		keys = append(keys, authz.Key{Name: "sts:SourceIdentity", Values: []string{sourceIdentity}})
 	}
 	tagged := len(in.Tags) > 0 || (parent != nil && len(parent.TransitiveTagKeys) > 0)
 	if len(in.Tags) > 0 {
-		keys := make([]string, 0, len(in.Tags))
+		tagKeys := make([]string, 0, len(in.Tags))
 		for _, t := range in.Tags {
-			rctx.Set("aws:RequestTag/"+t.Key, t.Value)
-			keys = append(keys, t.Key)
+			keys = append(keys, authz.Key{Name: "aws:RequestTag/" + t.Key, Values: []string{t.Value}})
+			tagKeys = append(tagKeys, t.Key)
 		}
-		rctx.SetMulti("aws:TagKeys", keys)
+		keys = append(keys, authz.Key{Name: "aws:TagKeys", Values: tagKeys, Multi: true})
 	}
 	if len(in.TransitiveTagKeys) > 0 {
-		rctx.SetMulti("sts:TransitiveTagKeys", in.TransitiveTagKeys)
+		keys = append(keys, authz.Key{Name: "sts:TransitiveTagKeys", Values: in.TransitiveTagKeys, Multi: true})
 	}
 	actions := []string{"sts:AssumeRole"}
 	if tagged {
@@ -160,17 +190,27 @@ func (s *Service) authorizeAssumeRole(c *service.Call, tx store.Tx, role store.R
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
 	for _, action := range actions {
-		d, err := trustAllows(TrustRequest{
-			Role:      role,
-			RoleARN:   ref.ARN,
-			Principal: policyPrincipal(c.Caller),
+		d, err := s.authorizer.Authorize(ctx, authz.Request{
+			Principal: c.Caller,
 			Action:    action,
-			Context:   rctx,
-			Identity:  cp.identity,
-			Boundary:  cp.boundary,
-			Session:   cp.session,
+			Resource:  authz.Resource{ARN: ref.ARN, Account: role.Account, Type: "role"},
+			Environment: authz.Environment{
+				SourceIP:    c.SourceIP,
+				UserAgent:   c.UserAgent,
+				Time:        c.Now,
+				Region:      c.Region,
+				MFAAuthTime: mfaTimeOf(mfa),
+			},
+			Keys:           keys,
+			ResourcePolicy: trust,
+			ResourceKind:   policy.RoleTrustPolicy,
 		})
-		if err != nil || !d.Allowed() {
+		if err != nil {
+			return err
+		}
+		allowed := d.Allowed()
+		d.Release()
+		if !allowed {
 			return notAuthorized(describe(c.Caller), action, ref.ARN)
 		}
 	}

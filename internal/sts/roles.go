@@ -98,7 +98,7 @@ func notAuthorized(callerARN, action, resource string) error {
 	return wireError("AccessDenied", "User: %s is not authorized to perform: %s on resource: %s", callerARN, action, resource)
 }
 
-// TrustRequest is one question to a role's trust policy: may this
+// TrustRequest is one question to a role's trust policy alone: may this
 // principal perform this sts:AssumeRole* action on the role, in this
 // context? Federation (web identity, SAML) fills Principal with a
 // policy.WebIdentity principal whose Provider is the provider's ARN, and
@@ -109,19 +109,13 @@ type TrustRequest struct {
 	Principal policy.Principal
 	Action    string // sts:AssumeRole, sts:AssumeRoleWithWebIdentity, sts:AssumeRoleWithSAML, sts:TagSession, sts:SetSourceIdentity
 	Context   policy.Context
-	// Identity holds the caller's own identity-based policies (and
-	// Boundary and Session its boundary and session policies), which
-	// must allow the action too when the caller is in another account,
-	// or when the trust policy delegates to the caller's account. Nil
-	// for federation, where the caller has none.
-	Identity []*policy.Policy
-	Boundary *policy.Policy
-	Session  []*policy.Policy
 }
 
-// trustAllows evaluates a role's trust policy (as a role-trust-policy
-// resource) together with the caller's own policies, and reports the
-// decision. A trust policy that no longer parses allows nothing.
+// trustAllows evaluates a role's trust policy alone (as a
+// role-trust-policy resource), for callers without policies of their own:
+// federation and the instance metadata service. AssumeRole, whose caller
+// has policies, is decided by package authz (authorizeAssumeRole). A
+// trust policy that no longer parses allows nothing.
 func trustAllows(tr TrustRequest) (policy.Decision, error) {
 	trust, err := policy.Parse([]byte(tr.Role.AssumeRolePolicy), policy.Trust)
 	if err != nil {
@@ -135,6 +129,6 @@ func trustAllows(tr TrustRequest) (policy.Decision, error) {
 		ResourceKind:    policy.RoleTrustPolicy,
 		Context:         tr.Context,
 	}
-	set := policy.PolicySet{Resource: trust, Identity: tr.Identity, Boundary: tr.Boundary, Session: tr.Session}
+	set := policy.PolicySet{Resource: trust}
 	return policy.Evaluate(req, set), nil
 }

@@ -8,8 +8,10 @@
 // server resolves back to the caller for requests signed with it. Role
 // sessions, whatever established the right to them, go through
 // issueRoleSession with a RoleSessionSpec: AssumeRole (assumerole.go)
-// after the trust policy and the caller's own policies allow it
-// (trustAllows), the federation operations (webidentity.go, saml.go) after
+// after the trust policy and the caller's own policies allow it (one
+// evaluation by package authz, which gathers the caller's policies as it
+// does for every request, with the trust policy as the resource policy),
+// the federation operations (webidentity.go, saml.go) after
 // the identity provider's token or assertion checks out, and the instance
 // metadata service (InstanceProfileCredentials) for an instance profile's
 // role. GetSessionToken and GetFederationToken (tokens.go) make user
@@ -22,6 +24,7 @@ import (
 	"net/http"
 
 	"github.com/iamd/iamd/awsquery"
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awsid"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/service"
@@ -31,14 +34,29 @@ import (
 
 // Service is STS over one store.
 type Service struct {
-	store   store.Store
-	keyring *seal.Keyring
-	mfa     mfaSteps
+	store      store.Store
+	keyring    *seal.Keyring
+	mfa        mfaSteps
+	authorizer *authz.Authorizer
 }
 
-// New returns the STS service.
+// New returns the STS service. It decides AssumeRole's caller side with an
+// Authorizer of its own that reads the store on every request (always
+// correct, since no one tells it of changes); UseAuthorizer gives it the
+// server's instead.
 func New(st store.Store, kr *seal.Keyring) *Service {
-	return &Service{store: st, keyring: kr}
+	return &Service{store: st, keyring: kr, authorizer: authz.New(st, authz.Options{CacheEntries: -1})}
+}
+
+// UseAuthorizer makes the service gather AssumeRole callers' policies
+// through az, the Authorizer the server tells of every change (Changed),
+// so that they are read once per account generation rather than on every
+// call. Call it before the service serves; it returns s.
+func (s *Service) UseAuthorizer(az *authz.Authorizer) *Service {
+	if az != nil {
+		s.authorizer = az
+	}
+	return s
 }
 
 // Operations is STS's operation table: the operations every file of the
