@@ -14,6 +14,7 @@ import (
 
 	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/policycli"
+	"github.com/iamd/iamd/internal/rekey"
 	"github.com/iamd/iamd/internal/server"
 )
 
@@ -24,6 +25,7 @@ Usage:
              [--enforcement enforce|report|off] [--trusted-proxy CIDR]...
              [--imds HOST:PORT --instance-profile NAME|ARN]
   iamd account create [--data DIR] [--store postgres://...]
+  iamd keys rotate-master [--data DIR] [--store postgres://...]
   iamd policy validate [--kind identity|resource|trust|boundary|scp] [FILE]
   iamd policy eval [--batch] [FILE]
 
@@ -44,6 +46,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return serve(args[1:], stderr)
 	case "account":
 		return account(args[1:], stdout, stderr)
+	case "keys":
+		return keys(args[1:], stdout, stderr)
 	case "policy":
 		return policycli.Main(args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
@@ -111,6 +115,29 @@ func account(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := server.CreateAccount(context.Background(), *dataDir, *storeURL, stdout); err != nil {
 		fmt.Fprintf(stderr, "iamd account create: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func keys(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "rotate-master" {
+		fmt.Fprint(stderr, "usage: iamd keys rotate-master [--data DIR] [--store postgres://...]\n")
+		return 2
+	}
+	fs := flag.NewFlagSet("keys rotate-master", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", "", "data directory whose master.key to rotate (default: "+server.DefaultDataDir()+")")
+	storeURL := fs.String("store", "", "a postgres:// URL of the database whose secrets to re-seal (default: SQLite in the data directory)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "iamd keys rotate-master: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if err := rekey.Command(context.Background(), *dataDir, *storeURL, stdout); err != nil {
+		fmt.Fprintf(stderr, "iamd keys rotate-master: %v\n", err)
 		return 1
 	}
 	return 0
