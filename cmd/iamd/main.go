@@ -16,6 +16,7 @@ import (
 	"github.com/iamd/iamd/internal/policycli"
 	"github.com/iamd/iamd/internal/rekey"
 	"github.com/iamd/iamd/internal/server"
+	"github.com/iamd/iamd/internal/transfer"
 )
 
 const usage = `iamd: a self-hosted AWS IAM and STS.
@@ -26,6 +27,8 @@ Usage:
              [--imds HOST:PORT --instance-profile NAME|ARN]
   iamd account create [--data DIR] [--store postgres://...]
   iamd keys rotate-master [--data DIR] [--store postgres://...]
+  iamd export --out FILE [--account ID] [--data DIR] [--store postgres://...] [--passphrase-file FILE]
+  iamd import --in FILE [--data DIR] [--store postgres://...] [--passphrase-file FILE]
   iamd policy validate [--kind identity|resource|trust|boundary|scp] [FILE]
   iamd policy eval [--batch] [FILE]
 
@@ -48,6 +51,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return account(args[1:], stdout, stderr)
 	case "keys":
 		return keys(args[1:], stdout, stderr)
+	case "export", "import":
+		return transferCmd(args[0], args[1:], stdin, stdout, stderr)
 	case "policy":
 		return policycli.Main(args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
@@ -138,6 +143,39 @@ func keys(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := rekey.Command(context.Background(), *dataDir, *storeURL, stdout); err != nil {
 		fmt.Fprintf(stderr, "iamd keys rotate-master: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func transferCmd(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := transfer.CommandOptions{}
+	fs.StringVar(&o.DataDir, "data", "", "data directory: its master key opens (export) or seals (import) the secrets, and its SQLite database is used without --store (default: "+server.DefaultDataDir()+")")
+	fs.StringVar(&o.Store, "store", "", "a postgres:// URL of the database (default: SQLite in the data directory)")
+	fs.StringVar(&o.Passfile, "passphrase-file", "", "file whose first line is the passphrase (at least 12 characters) that encrypts the export (default: $"+transfer.EnvPassphrase+")")
+	if name == "export" {
+		fs.StringVar(&o.File, "out", "", "the file to write (created with mode 0600; never overwritten)")
+		fs.StringVar(&o.Account, "account", "", "the account to export (default: the store's only account)")
+	} else {
+		fs.StringVar(&o.File, "in", "", "the export file to read (- for standard input)")
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "iamd %s: unexpected argument %q\n", name, fs.Arg(0))
+		return 2
+	}
+	var err error
+	if name == "export" {
+		err = transfer.ExportCommand(context.Background(), o, stdout)
+	} else {
+		err = transfer.ImportCommand(context.Background(), o, stdin, stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "iamd %s: %v\n", name, err)
 		return 1
 	}
 	return 0

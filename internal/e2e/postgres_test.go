@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -296,3 +297,52 @@ func concurrently(t *testing.T, n int, call func(i int) error) (ok, limited int)
 
 // TestMain stops the throwaway PostgreSQL cluster a test may have started.
 func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// TestPostgresMoveFromSQLite moves a server's account from its SQLite
+// data directory to PostgreSQL with `iamd export` and `iamd import`, into
+// a data directory with another master key, and serves it from there: the
+// old admin key signs, the user made before the move is there, and no
+// first-start account is made over the imported one.
+func TestPostgresMoveFromSQLite(t *testing.T) {
+	url, err := pgtest.URL(pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := start(t, "")
+	admin := old.adminCreds(t)
+	enfCheck(t)(old.IAM(admin).CreateUser(ctx(t), &iam.CreateUserInput{UserName: aws.String("carried"), Path: aws.String("/moved/")}))
+	old.stop(t)
+
+	work := t.TempDir()
+	passfile := filepath.Join(work, "passphrase")
+	if err := os.WriteFile(passfile, []byte("a long enough passphrase\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(work, "account.export")
+	out, err := enfExec(t, "export", "--data", old.DataDir, "--out", file, "--passphrase-file", passfile)
+	if err != nil || !strings.Contains(out, "exported account") {
+		t.Fatalf("iamd export: %v\n%s", err, out)
+	}
+	if out, err := enfExec(t, "export", "--data", old.DataDir, "--out", file, "--passphrase-file", passfile); err == nil || !strings.Contains(out, "file exists") {
+		t.Errorf("a second export over the same file: %v\n%s", err, out)
+	}
+	newDir := t.TempDir()
+	out, err = enfExec(t, "import", "--data", newDir, "--store", url, "--in", file, "--passphrase-file", passfile)
+	if err != nil || !strings.Contains(out, "imported account") {
+		t.Fatalf("iamd import: %v\n%s", err, out)
+	}
+	if out, err := enfExec(t, "import", "--data", newDir, "--store", url, "--in", file, "--passphrase-file", passfile); err == nil || !strings.Contains(out, "already exists") {
+		t.Errorf("a second import: %v\n%s", err, out)
+	}
+	moved := start(t, newDir, "--store", url)
+	if _, err := os.Stat(filepath.Join(newDir, "admin-credentials")); err == nil {
+		t.Errorf("the server made a first account over the imported one")
+	}
+	u, err := moved.IAM(admin).GetUser(ctx(t), &iam.GetUserInput{UserName: aws.String("carried")})
+	if err != nil {
+		t.Fatalf("GetUser with the old admin key after the move: %v", err)
+	}
+	if aws.ToString(u.User.Path) != "/moved/" {
+		t.Errorf("moved user's path %q", aws.ToString(u.User.Path))
+	}
+}
