@@ -92,6 +92,9 @@ func (s *Service) assumeRole(ctx context.Context, c *service.Call, in *stsapi.As
 			}
 			role = now
 		}
+		if err := s.spendMFA(tx, mfa); err != nil {
+			return err
+		}
 		spec := RoleSessionSpec{
 			Role:              role,
 			SessionName:       in.RoleSessionName,
@@ -125,7 +128,6 @@ func (s *Service) assumeRole(ctx context.Context, c *service.Call, in *stsapi.As
 	if err != nil {
 		return nil, err
 	}
-	s.mfa.record(mfa)
 	return out, nil
 }
 

@@ -2,9 +2,9 @@ package sts
 
 import (
 	"errors"
-	"sync"
 	"time"
 
+	"github.com/iamd/iamd/internal/mfacheck"
 	"github.com/iamd/iamd/internal/service"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/totp"
@@ -19,47 +19,21 @@ const (
 	msgMFAInvalidCode = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
 )
 
-// mfaCheck is an MFA code accepted by a request, to be recorded as the
-// device's last used step once the request's transaction has committed.
+// mfaCheck is an MFA code a request carries, verified against its device.
 type mfaCheck struct {
-	serial string
-	step   int64
+	device store.MFADevice
+	code   string
 	at     time.Time
 }
 
-// mfaSteps remembers, per device, the last time step whose code STS
-// accepted, so that a code cannot be used twice (RFC 6238 section 5.2).
-// It lives in the process: the store keeps no per-device counter.
-type mfaSteps struct {
-	mu   sync.Mutex
-	last map[string]int64
-}
-
-func (m *mfaSteps) get(serial string) int64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.last[serial]
-}
-
-// record keeps the step if it is later than the one recorded.
-func (m *mfaSteps) record(c *mfaCheck) {
-	if c == nil {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.last == nil {
-		m.last = map[string]int64{}
-	}
-	if c.step > m.last[c.serial] {
-		m.last[c.serial] = c.step
-	}
-}
-
 // checkMFA verifies a request's SerialNumber and TokenCode against the
-// caller's MFA device: the device must exist in the caller's account and
-// be assigned to the calling user (or root), and the code must be that of
-// a current time step not used before. Neither given is no MFA (nil, nil).
+// caller's MFA device, without spending the code, so that a decision can
+// take MFA into account before the write transaction: the device must exist
+// in the caller's account and be assigned to the calling user (or root),
+// and the code must be that of a current time step (corrected by the
+// device's recorded drift) later than the last one used. Neither given is
+// no MFA (nil, nil). spendMFA then spends the code in the transaction that
+// issues the session.
 func (s *Service) checkMFA(c *service.Call, tx store.Tx, serial, code *string) (*mfaCheck, error) {
 	if serial == nil && code == nil {
 		return nil, nil
@@ -86,9 +60,36 @@ func (s *Service) checkMFA(c *service.Call, tx store.Tx, serial, code *string) (
 	if err != nil {
 		return nil, err
 	}
-	step, err := totp.Verify(seed, *code, totp.Step(c.Now), s.mfa.get(d.SerialNumber))
-	if err != nil {
+	if _, err := totp.Verify(seed, *code, totp.Step(c.Now)+d.Drift, d.LastStep); err != nil {
 		return nil, wireError("AccessDenied", "%s", msgMFAInvalidCode)
 	}
-	return &mfaCheck{serial: d.SerialNumber, step: step, at: c.Now}, nil
+	return &mfaCheck{device: d, code: *code, at: c.Now}, nil
+}
+
+// spendMFA records the use of a checked code in the write transaction, by
+// the code path IAM's EnableMFADevice and ResyncMFADevice use
+// (internal/mfacheck): a code used once is refused afterwards, across
+// requests, servers and restarts; if another request spent it meanwhile,
+// this one is refused.
+func (s *Service) spendMFA(tx store.Tx, m *mfaCheck) error {
+	if m == nil {
+		return nil
+	}
+	d, err := tx.GetMFADevice(m.device.Account, m.device.SerialNumber)
+	if errors.Is(err, store.ErrNotFound) {
+		return wireError("AccessDenied", "%s", msgMFAUnknown)
+	}
+	if err != nil {
+		return err
+	}
+	if d.UserID != m.device.UserID || d.Root != m.device.Root {
+		return wireError("AccessDenied", "%s", msgMFAUnknown)
+	}
+	if _, err := mfacheck.Code(tx, s.keyring, d, m.code, m.at); err != nil {
+		if errors.Is(err, mfacheck.ErrRefused) {
+			return wireError("AccessDenied", "%s", msgMFAInvalidCode)
+		}
+		return err
+	}
+	return nil
 }

@@ -36,7 +36,6 @@ import (
 type Service struct {
 	store      store.Store
 	keyring    *seal.Keyring
-	mfa        mfaSteps
 	authorizer *authz.Authorizer
 }
 

@@ -86,6 +86,9 @@ func (s *Service) getSessionToken(ctx context.Context, c *service.Call, in *stsa
 		if err != nil {
 			return err
 		}
+		if err := s.spendMFA(tx, mfa); err != nil {
+			return err
+		}
 		sess, err := userSession(c, tx, store.SessionToken, tokenDuration(in.DurationSeconds, c.Caller.Type == service.Root))
 		if err != nil {
 			return err
@@ -103,7 +106,6 @@ func (s *Service) getSessionToken(ctx context.Context, c *service.Call, in *stsa
 	if err != nil {
 		return nil, err
 	}
-	s.mfa.record(mfa)
 	return out, nil
 }
 
