@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"math"
 	"strings"
@@ -158,6 +159,20 @@ func TestCompareAndEvaluate(t *testing.T) {
 		if !ok || !tg.Measured || tg.Pass != pass {
 			t.Errorf("target %q: measured %v pass %v, want pass %v (known %v); got %s", tg.Name, tg.Measured, tg.Pass, pass, ok, tg.Got)
 		}
+	}
+
+	// A peer that answered nothing makes an infinite ratio: no pass, and the
+	// JSON summary still encodes (as null).
+	dead := []Round{round("iamd", "CreateUser", 8, 800, 500*us, 0), round("moto", "CreateUser", 8, 0, 0, 50)}
+	deadComps := compare(dead)
+	for _, tg := range evaluate(deadComps, aggregate(dead), nil) {
+		if strings.HasPrefix(tg.Name, "CreateUser") && tg.Pass {
+			t.Errorf("CreateUser against a moto that answered nothing passed: %+v", tg)
+		}
+	}
+	b, err := json.Marshal(deadComps)
+	if err != nil || !strings.Contains(string(b), `"median":null`) {
+		t.Errorf("json of an infinite ratio = %s, %v; want null", b, err)
 	}
 
 	// One error anywhere fails the errors target; missing inputs are never a pass.
