@@ -70,7 +70,7 @@ func Server(tb testing.TB) string {
 			server.base = u
 			return
 		}
-		server.base, server.stop, server.err = startCluster()
+		server.base, server.stop, server.err = StartCluster(false)
 	})
 	if server.err != nil {
 		if os.Getenv(EnvRequire) == "1" {
@@ -184,9 +184,14 @@ func version(dir string) int {
 	return n
 }
 
-// startCluster runs initdb and pg_ctl into a temporary directory. As root
-// (PostgreSQL refuses to run as root) it runs them as the postgres user.
-func startCluster() (base string, stop func(), err error) {
+// StartCluster runs initdb and pg_ctl into a temporary directory and
+// returns the keyword/value DSN of the cluster (without dbname; the
+// "postgres" database exists) and a function that stops it and removes
+// the directory. As root (PostgreSQL refuses to run as root) it runs them
+// as the postgres user. durable keeps PostgreSQL's defaults (fsync, full
+// page writes, synchronous commit), for benchmarks; otherwise they are off,
+// which is what tests want.
+func StartCluster(durable bool) (base string, stop func(), err error) {
 	initdb, err := tool("initdb")
 	if err != nil {
 		return "", nil, err
@@ -231,7 +236,10 @@ func startCluster() (base string, stop func(), err error) {
 		os.RemoveAll(dir)
 		return "", nil, err
 	}
-	opts := fmt.Sprintf("-k %s -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300", dir)
+	opts := fmt.Sprintf("-k %s -c listen_addresses='' -c max_connections=300", dir)
+	if !durable {
+		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
 	if err := run(pgctl, "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start"); err != nil {
 		os.RemoveAll(dir)
 		return "", nil, err
