@@ -47,9 +47,9 @@ func Command(ctx context.Context, dir, storeURL string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "re-sealed %d secrets in %d pass(es); retired keys %v\n", rep.Total(), rep.Passes, rep.Retired)
-	// The servers read the key file at start only (package seal has no
-	// reload): until restarted, a running server cannot open what was
-	// re-sealed, and seals new secrets with a retired key.
-	fmt.Fprint(out, "restart every running iamd server of this data now: each holds the old key in memory until it restarts\n")
+	// Servers reading this key file follow it within seal.ReloadInterval
+	// (and at once when they meet a ciphertext of a key they lack); a
+	// server on another machine holds its own copy, which must be replaced.
+	fmt.Fprintf(out, "servers using this key file follow the new key within %v; copy the key file to servers on other machines that share the database\n", seal.ReloadInterval)
 	return nil
 }

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/store"
@@ -49,6 +50,35 @@ var ErrIncomplete = errors.New("rekey: secrets remain under an old master key; o
 type Options struct {
 	// PageSize is the rows per transaction (DefaultPageSize when zero).
 	PageSize int
+	// Settle is how long to wait after activating the new key before
+	// re-sealing, so that running servers switch to it first (zero: twice
+	// seal.ReloadInterval; negative: no wait, for a store no server uses).
+	Settle time.Duration
+}
+
+func (o Options) settle() time.Duration {
+	switch {
+	case o.Settle < 0:
+		return 0
+	case o.Settle == 0:
+		return 2 * seal.ReloadInterval
+	}
+	return o.Settle
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // Report says what a rotation did. It names rows (ids are not secret),
@@ -83,6 +113,14 @@ func RotateMaster(ctx context.Context, st store.Store, kr *seal.Keyring, opts Op
 	id, err := kr.Rotate()
 	if err != nil {
 		return Report{}, fmt.Errorf("rekey: rotating the master key: %w", err)
+	}
+	// Running servers notice the new key file within seal.ReloadInterval
+	// and seal new secrets with the new key from then on; waiting longer
+	// than that before re-sealing means nothing sealed under an old key
+	// appears after the last pass, so retiring the old keys is safe while
+	// the servers keep running.
+	if err := sleep(ctx, opts.settle()); err != nil {
+		return Report{NewKeyID: id}, err
 	}
 	rep, err := Reseal(ctx, st, kr, opts)
 	rep.NewKeyID = id

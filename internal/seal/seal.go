@@ -27,6 +27,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unicode"
 )
 
@@ -60,6 +62,59 @@ type Keyring struct {
 	aeads  map[uint32]cipher.AEAD
 	raw    map[uint32][]byte
 	path   string // "" when the keys came from the environment
+	// stamp identifies the key file's content this keyring holds, and
+	// checked is when the file was last looked at (unix nanoseconds), so
+	// that a running server follows a rotation done by another process
+	// (iamd keys rotate-master) without a restart.
+	stamp   fileStamp
+	checked atomic.Int64
+}
+
+// fileStamp is what tells a changed key file: its modification time and
+// size.
+type fileStamp struct {
+	mod  time.Time
+	size int64
+}
+
+// ReloadInterval is how often at most a keyring looks at its key file for
+// a change made by another process. iamd keys rotate-master waits longer
+// than this after making a new key active, so that every running server
+// seals with the new key before old ciphertexts are re-sealed.
+const ReloadInterval = time.Second
+
+func stampOf(fi os.FileInfo) fileStamp { return fileStamp{mod: fi.ModTime(), size: fi.Size()} }
+
+// refresh reloads the key file if it changed since it was read; with force
+// it looks at once, else at most every ReloadInterval. A key file that
+// cannot be read or parsed leaves the current keys in place: a server
+// keeps working through a botched edit.
+func (kr *Keyring) refresh(force bool) {
+	if kr.path == "" {
+		return
+	}
+	now := time.Now().UnixNano()
+	if !force && now-kr.checked.Load() < int64(ReloadInterval) {
+		return
+	}
+	kr.checked.Store(now)
+	fi, err := os.Stat(kr.path)
+	if err != nil {
+		return
+	}
+	kr.mu.RLock()
+	same := kr.stamp == stampOf(fi)
+	kr.mu.RUnlock()
+	if same {
+		return
+	}
+	fresh, err := readKeyFile(kr.path, fi)
+	if err != nil {
+		return
+	}
+	kr.mu.Lock()
+	kr.active, kr.aeads, kr.raw, kr.stamp = fresh.active, fresh.aeads, fresh.raw, fresh.stamp
+	kr.mu.Unlock()
 }
 
 // keyFile is the on-disk form: key ids to base64 keys, and the active id.
@@ -152,6 +207,11 @@ func openFile(path string) (*Keyring, error) {
 	case fi.Mode().Perm()&0o077 != 0:
 		return nil, fmt.Errorf("%w: %s is accessible by group or others (mode %v); chmod 600 it", ErrKeyFile, path, fi.Mode().Perm())
 	}
+	return readKeyFile(path, fi)
+}
+
+// readKeyFile parses the key file at path, whose FileInfo is fi.
+func readKeyFile(path string, fi os.FileInfo) (*Keyring, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -160,7 +220,8 @@ func openFile(path string) (*Keyring, error) {
 	if err := json.Unmarshal(b, &kf); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrKeyFile, path, err)
 	}
-	kr := &Keyring{aeads: map[uint32]cipher.AEAD{}, raw: map[uint32][]byte{}, path: path, active: kf.Active}
+	kr := &Keyring{aeads: map[uint32]cipher.AEAD{}, raw: map[uint32][]byte{}, path: path, active: kf.Active, stamp: stampOf(fi)}
+	kr.checked.Store(time.Now().UnixNano())
 	for id, k := range kf.Keys {
 		n, err := strconv.ParseUint(id, 10, 32)
 		if err != nil {
@@ -283,6 +344,7 @@ func aad(hdr, associated []byte) []byte {
 
 // Seal encrypts plaintext under the active key, bound to associatedData.
 func (kr *Keyring) Seal(plaintext, associatedData []byte) ([]byte, error) {
+	kr.refresh(false)
 	kr.mu.RLock()
 	id, aead := kr.active, kr.aeads[kr.active]
 	kr.mu.RUnlock()
@@ -304,6 +366,14 @@ func (kr *Keyring) Open(ciphertext, associatedData []byte) ([]byte, error) {
 	kr.mu.RLock()
 	aead := kr.aeads[id]
 	kr.mu.RUnlock()
+	if aead == nil {
+		// Sealed by a key another process added (a rotation): look at
+		// the key file now rather than fail.
+		kr.refresh(true)
+		kr.mu.RLock()
+		aead = kr.aeads[id]
+		kr.mu.RUnlock()
+	}
 	if aead == nil {
 		return nil, ErrUnknownKey
 	}
