@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -48,6 +49,11 @@ func OpenStore(ctx context.Context, dir, storeURL string, emulator bool) (store.
 		return nil, nil, errors.New("--emulator keeps its state in the data directory and wipes it at every start; it does not take --store")
 	}
 	p := Paths(dir)
+	// The data directory still holds the master key (unless
+	// IAMD_MASTER_KEY gives it) and a first start's admin credentials.
+	if err := os.MkdirAll(p.Dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("data directory: %w", err)
+	}
 	kr, err := seal.OpenKeyFile(p.MasterKey)
 	if err != nil {
 		return nil, nil, err

@@ -41,6 +41,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime"
@@ -173,14 +174,11 @@ func (s *Store) Exclusive(ctx context.Context, name string, fn func() error) err
 		// A failed unlock leaves the lock with the session; closing the
 		// connection (Raw) ends the session and releases it.
 		if _, err := conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(hashtextextended($1, 0))", "iamd:"+name); err != nil {
-			_ = conn.Raw(func(any) error { return driverBad })
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
 	return fn()
 }
-
-// driverBad makes database/sql discard a connection.
-var driverBad = errors.New("postgres: discard connection")
 
 // describe names the database for messages, without the password.
 func describe(cfg *pgx.ConnConfig) string {

@@ -302,3 +302,75 @@ func reportDelays(b *testing.B, delays []time.Duration) {
 	b.ReportMetric(float64(pct(0.99).Microseconds()), "p99-µs")
 	b.ReportMetric(float64(delays[len(delays)-1].Microseconds()), "max-µs")
 }
+
+// TestWatchReconnects ends the watch's connection from the server side,
+// as a restart of PostgreSQL or an administrator would: the watcher
+// reports "" (anything may have changed while it was not listening),
+// listens again, and reports later commits as before.
+func TestWatchReconnects(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got := make(chan string, 1000)
+	if err := s.WatchChanges(ctx, func(account string) { got <- account }); err != nil {
+		t.Fatal(err)
+	}
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	var killed int
+	if err := c.QueryRow(ctx, `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name LIKE '%(change watch)'`).Scan(&killed); err != nil {
+		t.Fatal(err)
+	}
+	if killed != 1 {
+		t.Fatalf("terminated %d watch connections, want 1", killed)
+	}
+	wait := func(want string) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case g := <-got:
+				if g == want {
+					return
+				}
+				if g != "" {
+					t.Fatalf("notified %q while waiting for %q", g, want)
+				}
+			case <-deadline:
+				t.Fatalf("no notification %q within 10s", want)
+			}
+		}
+	}
+	wait("")
+	// Commit until one is reported: the first may land before LISTEN is
+	// back, and is then covered by the "" reported after it.
+	acct := account(t, s)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := s.Update(ctx, func(tx store.Tx) error {
+			return tx.CreateUser(store.User{Account: acct, ID: awsid.Unique(awsid.User), Name: awsid.Unique("u"), Path: "/", Created: time.Now()})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case g := <-got:
+			if g == acct {
+				return
+			}
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no notification after the watch reconnected")
+		}
+	}
+}
