@@ -131,6 +131,18 @@ func (a *Authorizer) Changed(account string) { a.gens.bump(account) }
 // emulator's reset).
 func (a *Authorizer) ChangedAll() { a.gens.bumpAll() }
 
+// Generation is an account's change count as the Authorizer sees it: it
+// moves whenever Changed(account) or ChangedAll is called. Other caches of
+// data read from the store (the server's access-key secrets) take it
+// before they read and trust their copy only while it is unchanged, so that
+// they are invalidated by the same signal as the policy cache.
+type Generation struct{ s stamp }
+
+// Generation returns the account's current generation.
+func (a *Authorizer) Generation(account string) Generation {
+	return Generation{a.gens.stamp(account)}
+}
+
 // Counters count decisions. Denied counts requests refused in Enforce
 // mode, WouldDeny the denials Report mode let through; the server adds to
 // them as it applies decisions.

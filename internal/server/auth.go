@@ -8,6 +8,7 @@ import (
 
 	"github.com/iamd/iamd/arn"
 	"github.com/iamd/iamd/awsquery"
+	"github.com/iamd/iamd/internal/awsid"
 	"github.com/iamd/iamd/internal/service"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/sigv4"
@@ -39,6 +40,17 @@ func (l *keyLookup) Secret(ctx context.Context, accessKeyID string) ([]byte, err
 		}
 		return secret, err
 	}
+	if key, secret, ok := l.s.keys.get(accessKeyID, l.s.authz); ok {
+		l.key = key
+		return secret, nil
+	}
+	// The generation must be taken before the read: a write that commits
+	// after it bumps it, so an entry read from an older snapshot is never
+	// trusted. The account comes from the key id itself (iamd's key ids
+	// encode it, as AWS's do); a key whose id names another account is
+	// used but not cached.
+	acct, idErr := awsid.AccountFromAccessKeyID(accessKeyID)
+	gen := l.s.authz.Generation(acct)
 	var key store.AccessKey
 	err := l.s.store.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -54,6 +66,9 @@ func (l *keyLookup) Secret(ctx context.Context, accessKeyID string) ([]byte, err
 	secret, err := l.s.keyring.Open(key.Secret, []byte(key.ID))
 	if err != nil {
 		return nil, fmt.Errorf("unsealing secret of %s: %w", key.ID, err)
+	}
+	if idErr == nil && acct == key.Account {
+		l.s.keys.put(key, secret, gen)
 	}
 	l.key = key
 	return secret, nil

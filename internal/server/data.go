@@ -27,6 +27,20 @@ import (
 // server with another key cannot open the secrets the others sealed: its
 // SigV4 checks fail with an internal error naming the key id.
 
+// EnvStore names the environment variable that gives --store's value when
+// the flag is not used, so that a URL with a password need not appear on
+// a command line, where other local users can read it (PostgreSQL's own
+// PGPASSWORD and ~/.pgpass work too). Emulator mode ignores it.
+const EnvStore = "IAMD_STORE"
+
+// storeURL is the --store value in effect.
+func storeURL(flag string, emulator bool) string {
+	if flag == "" && !emulator {
+		return os.Getenv(EnvStore)
+	}
+	return flag
+}
+
 // IsPostgresURL reports whether a --store value names a PostgreSQL
 // database.
 func IsPostgresURL(s string) bool {
@@ -34,11 +48,12 @@ func IsPostgresURL(s string) bool {
 }
 
 // OpenStore opens the master key of the data directory dir and the store:
-// the data directory's SQLite database when storeURL is "", else the
-// PostgreSQL database it names. Emulator mode keeps its state in the data
+// the data directory's SQLite database when url is "" (and IAMD_STORE is
+// not set), else the PostgreSQL database it names. Emulator mode keeps its state in the data
 // directory only: it wipes its database at every start, which a shared
 // database must never suffer.
-func OpenStore(ctx context.Context, dir, storeURL string, emulator bool) (store.Store, *seal.Keyring, error) {
+func OpenStore(ctx context.Context, dir, url string, emulator bool) (store.Store, *seal.Keyring, error) {
+	storeURL := storeURL(url, emulator)
 	if storeURL == "" {
 		return OpenData(dir, emulator)
 	}
@@ -82,11 +97,12 @@ func redactURL(s string) string {
 }
 
 // storeName describes the store for the startup log line.
-func storeName(dir, storeURL string) string {
-	if storeURL == "" {
+func storeName(dir, url string, emulator bool) string {
+	u := storeURL(url, emulator)
+	if u == "" {
 		return "sqlite " + Paths(dir).Database
 	}
-	return "postgres " + redactURL(storeURL)
+	return "postgres " + redactURL(u)
 }
 
 // exclusive runs fn while no other server sharing the store runs an

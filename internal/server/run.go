@@ -196,7 +196,7 @@ func Run(ctx context.Context, cfg Config, logw io.Writer) error {
 		mode = "emulator"
 	}
 	log.Info("iamd listening", "addr", "http://"+ln.Addr().String(), "mode", mode, "enforcement", cfg.Enforcement.String(),
-		"data", Paths(cfg.DataDir).Dir, "store", storeName(cfg.DataDir, cfg.Store), "startup", time.Since(start).Round(time.Millisecond))
+		"data", Paths(cfg.DataDir).Dir, "store", storeName(cfg.DataDir, cfg.Store, cfg.Emulator), "startup", time.Since(start).Round(time.Millisecond))
 
 	select {
 	case err := <-errc:

@@ -74,6 +74,7 @@ type Server struct {
 	now      func() time.Time
 	noAuth   *noAuthBudget
 	keyUses  *keyUses
+	keys     *keyCache
 	authz    *authz.Authorizer
 	mode     authz.Mode
 	proxies  []netip.Prefix
@@ -91,6 +92,7 @@ func New(o Options) *Server {
 		now:      o.Now,
 		noAuth:   newNoAuthBudget(),
 		keyUses:  newKeyUses(),
+		keys:     newKeyCache(),
 		authz:    o.Authorizer,
 		mode:     o.Enforcement,
 		proxies:  o.TrustedProxies,
