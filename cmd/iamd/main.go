@@ -70,7 +70,7 @@ func serve(args []string, stderr io.Writer) int {
 	cfg := server.Config{}
 	fs.StringVar(&cfg.Listen, "listen", server.DefaultListen, "address to serve IAM and STS on")
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default: "+server.DefaultDataDir()+")")
-	fs.StringVar(&cfg.Store, "store", "", "a postgres:// URL of the database to keep state in, which several servers may share (default: SQLite in the data directory, which keeps the master key either way)")
+	fs.StringVar(&cfg.Store, "store", "", "a postgres:// URL of the database to keep state in, which several servers may share: give them all the same master key, a copy of DATA/master.key or the same $IAMD_MASTER_KEY (default: $IAMD_STORE, else SQLite in the data directory)")
 	fs.BoolVar(&cfg.Emulator, "emulator", false, "run as a moto-compatible test double (default account 123456789012, /moto-api endpoints)")
 	fs.Func("enforcement", "how authorization decisions apply: enforce, report (log and count denials, serve anyway) or off (default enforce)", func(v string) error {
 		m, err := authz.ParseMode(v)
