@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/iamd/iamd/internal/seal"
@@ -217,6 +218,8 @@ func TestPostgresTwoServers(t *testing.T) {
 		}
 	})
 
+	t.Run("KeyChangesSeenByTheOtherServer", func(t *testing.T) { keyChecks(t, p) })
+
 	t.Run("EnforcedByTheOtherServer", func(t *testing.T) {
 		// dev may list users; B caches dev's policies on the first
 		// call. A then adds a Deny (and later removes it): B must
@@ -243,6 +246,33 @@ func TestPostgresTwoServers(t *testing.T) {
 			awaitCode(t, fmt.Sprintf("round %d: Deny removed through A", round), list, "")
 		}
 	})
+}
+
+// keyChecks is the credentials side of the cross-server test: B caches a
+// verified key; A deactivates it, reactivates it and deletes it, and B
+// must follow each change.
+func keyChecks(t *testing.T, p *pgPair) {
+	ia := p.a.IAM(p.admin)
+	enfCheck(t)(ia.CreateUser(ctx(t), &iam.CreateUserInput{UserName: aws.String("keyholder")}))
+	enfCheck(t)(ia.PutUserPolicy(ctx(t), &iam.PutUserPolicyInput{UserName: aws.String("keyholder"),
+		PolicyName: aws.String("list"), PolicyDocument: aws.String(enfAllow(`"iam:ListUsers"`, "*"))}))
+	k, err := ia.CreateAccessKey(ctx(t), &iam.CreateAccessKeyInput{UserName: aws.String("keyholder")})
+	enfNoErr(t, err)
+	holder := p.b.IAM(creds{ID: aws.ToString(k.AccessKey.AccessKeyId), Secret: aws.ToString(k.AccessKey.SecretAccessKey)})
+	list := func() error { _, err := holder.ListUsers(ctx(t), &iam.ListUsersInput{}); return err }
+	awaitCode(t, "new key", list, "")
+	for round := range 3 {
+		for _, st := range []struct {
+			status iamtypes.StatusType
+			want   string
+		}{{iamtypes.StatusTypeInactive, "InvalidClientTokenId"}, {iamtypes.StatusTypeActive, ""}} {
+			enfCheck(t)(ia.UpdateAccessKey(ctx(t), &iam.UpdateAccessKeyInput{UserName: aws.String("keyholder"),
+				AccessKeyId: k.AccessKey.AccessKeyId, Status: st.status}))
+			awaitCode(t, fmt.Sprintf("round %d: key made %s through A", round, st.status), list, st.want)
+		}
+	}
+	enfCheck(t)(ia.DeleteAccessKey(ctx(t), &iam.DeleteAccessKeyInput{UserName: aws.String("keyholder"), AccessKeyId: k.AccessKey.AccessKeyId}))
+	awaitCode(t, "key deleted through A", list, "InvalidClientTokenId")
 }
 
 // awaitCode calls fn until it answers want ("" = success), for a second
