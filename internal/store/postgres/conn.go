@@ -34,8 +34,9 @@ import (
 //     lock (which would make a migration's ALTER TABLE wait) outlives its
 //     View by more than that.
 //
-// Read-write transactions (Update) are not deferred: their COMMIT must be
-// acknowledged before Update returns.
+// Read-write transactions (Update) begin lazily too (their BEGIN goes
+// out with their first statement, saving a round trip per Update), but
+// end eagerly: their COMMIT must be acknowledged before Update returns.
 
 // IdleRollback is how long a connection keeps a finished read-only
 // transaction open while waiting for its next use, to which it would
@@ -188,34 +189,11 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.begin = begin
 	if opts.ReadOnly {
-		c.begin = begin
 		return readOnlyTx{c}, nil
 	}
-	c.begin = ""
-	if err := c.run(ctx, append(c.prefix(), begin)); err != nil {
-		return nil, err
-	}
 	return &writeTx{c: c, ctx: ctx}, nil
-}
-
-// run sends statements without arguments in one pipeline. Called with mu
-// held.
-func (c *conn) run(ctx context.Context, stmts []string) error {
-	if len(stmts) == 1 {
-		if _, err := c.pc.Exec(ctx, stmts[0]); err != nil {
-			return badConn(err)
-		}
-		return nil
-	}
-	b := &pgx.Batch{}
-	for _, s := range stmts {
-		b.Queue(s)
-	}
-	if err := c.pc.SendBatch(ctx, b).Close(); err != nil {
-		return badConn(err)
-	}
-	return nil
 }
 
 // badConn turns an error that happened before anything reached the server
@@ -243,6 +221,10 @@ type writeTx struct {
 func (t *writeTx) Commit() error {
 	t.c.mu.Lock()
 	defer t.c.mu.Unlock()
+	if t.c.begin != "" {
+		t.c.begin = "" // no statement ran: nothing was begun
+		return nil
+	}
 	tag, err := t.c.pc.Exec(t.ctx, "commit")
 	if err != nil {
 		return err
@@ -258,6 +240,10 @@ func (t *writeTx) Commit() error {
 func (t *writeTx) Rollback() error {
 	t.c.mu.Lock()
 	defer t.c.mu.Unlock()
+	if t.c.begin != "" {
+		t.c.begin = ""
+		return nil
+	}
 	if t.c.pc.IsClosed() {
 		return nil // the server rolled back when the connection ended
 	}
