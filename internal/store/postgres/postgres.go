@@ -19,8 +19,10 @@
 // the first statement, and end it by sending its ROLLBACK in one pipeline
 // with whatever the connection does next, so that a one-statement View,
 // the SigV4 key lookup of every request among them, costs one round trip
-// (see conn.go). The contract is unchanged: every statement of a View
-// runs inside the same REPEATABLE READ snapshot.
+// (see conn.go); an Update's BEGIN goes out with its first statement as
+// well. The contract is unchanged: every statement of a View runs inside
+// the same REPEATABLE READ snapshot, every statement of an Update in the
+// same SERIALIZABLE transaction.
 //
 // # Schema
 //
