@@ -274,36 +274,25 @@ func (s *Service) tagInstanceProfile(ctx context.Context, c *service.Call, in *i
 }
 
 func (s *Service) untagInstanceProfile(ctx context.Context, c *service.Call, in *iamapi.UntagInstanceProfileRequest) (*service.Empty, error) {
-	err := s.store.Update(ctx, func(tx store.Tx) error {
+	return s.untagResource(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		p, err := tx.GetInstanceProfile(c.AccountID, in.InstanceProfileName)
 		if err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		return tx.UntagResource(profileRef(p), in.TagKeys)
-	})
-	if err != nil {
-		return nil, storeError(err)
-	}
-	return &service.Empty{}, nil
+		return profileRef(p), nil
+	}, in.TagKeys)
 }
 
 func (s *Service) listInstanceProfileTags(ctx context.Context, c *service.Call, in *iamapi.ListInstanceProfileTagsRequest) (*iamapi.ListInstanceProfileTagsResponse, error) {
-	var p store.Page[store.Tag]
-	err := s.store.View(ctx, func(tx store.Tx) error {
+	tp, err := s.listResourceTags(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		ip, err := tx.GetInstanceProfile(c.AccountID, in.InstanceProfileName)
 		if err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		p, err = tx.ListTags(profileRef(ip), page(in.Marker, in.MaxItems))
-		return err
-	})
+		return profileRef(ip), nil
+	}, in.Marker, in.MaxItems)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, err
 	}
-	out := &iamapi.ListInstanceProfileTagsResponse{Tags: apiTags(p.Items)}
-	if out.Tags == nil {
-		out.Tags = []iamapi.Tag{}
-	}
-	out.IsTruncated, out.Marker = truncation(p)
-	return out, nil
+	return &iamapi.ListInstanceProfileTagsResponse{Tags: tp.Tags, IsTruncated: tp.IsTruncated, Marker: tp.Marker}, nil
 }

@@ -437,16 +437,12 @@ func (s *Service) untagOIDCProvider(ctx context.Context, c *service.Call, in *ia
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	return s.untagResource(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		if _, err := tx.GetOIDCProvider(c.AccountID, providerArn); err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		return tx.UntagResource(oidcRef(c, providerArn), in.TagKeys)
-	})
-	if err != nil {
-		return nil, storeError(err)
-	}
-	return &service.Empty{}, nil
+		return oidcRef(c, providerArn), nil
+	}, in.TagKeys)
 }
 
 func (s *Service) listOIDCProviderTags(ctx context.Context, c *service.Call, in *iamapi.ListOpenIDConnectProviderTagsRequest) (*iamapi.ListOpenIDConnectProviderTagsResponse, error) {
@@ -454,18 +450,14 @@ func (s *Service) listOIDCProviderTags(ctx context.Context, c *service.Call, in 
 	if err != nil {
 		return nil, err
 	}
-	var p store.Page[store.Tag]
-	err = s.store.View(ctx, func(tx store.Tx) error {
+	tp, err := s.listResourceTags(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		if _, err := tx.GetOIDCProvider(c.AccountID, providerArn); err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		p, err = tx.ListTags(oidcRef(c, providerArn), page(in.Marker, in.MaxItems))
-		return err
-	})
+		return oidcRef(c, providerArn), nil
+	}, in.Marker, in.MaxItems)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, err
 	}
-	out := &iamapi.ListOpenIDConnectProviderTagsResponse{Tags: nonNil(apiTags(p.Items))}
-	out.IsTruncated, out.Marker = truncation(p)
-	return out, nil
+	return &iamapi.ListOpenIDConnectProviderTagsResponse{Tags: tp.Tags, IsTruncated: tp.IsTruncated, Marker: tp.Marker}, nil
 }

@@ -688,17 +688,13 @@ func (s *Service) untagPolicy(ctx context.Context, c *service.Call, in *iamapi.U
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	return s.untagResource(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		r, err := taggedPolicy(tx, c, ref)
 		if err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		return tx.UntagResource(r, in.TagKeys)
-	})
-	if err != nil {
-		return nil, storeError(err)
-	}
-	return &service.Empty{}, nil
+		return r, nil
+	}, in.TagKeys)
 }
 
 // listPolicyTags lists a customer managed policy's tags; an AWS managed

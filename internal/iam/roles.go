@@ -339,38 +339,27 @@ func (s *Service) tagRole(ctx context.Context, c *service.Call, in *iamapi.TagRo
 }
 
 func (s *Service) untagRole(ctx context.Context, c *service.Call, in *iamapi.UntagRoleRequest) (*service.Empty, error) {
-	err := s.store.Update(ctx, func(tx store.Tx) error {
+	return s.untagResource(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		r, err := tx.GetRole(c.AccountID, in.RoleName)
 		if err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		return tx.UntagResource(roleRef(r), in.TagKeys)
-	})
-	if err != nil {
-		return nil, storeError(err)
-	}
-	return &service.Empty{}, nil
+		return roleRef(r), nil
+	}, in.TagKeys)
 }
 
 func (s *Service) listRoleTags(ctx context.Context, c *service.Call, in *iamapi.ListRoleTagsRequest) (*iamapi.ListRoleTagsResponse, error) {
-	var p store.Page[store.Tag]
-	err := s.store.View(ctx, func(tx store.Tx) error {
+	tp, err := s.listResourceTags(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		r, err := tx.GetRole(c.AccountID, in.RoleName)
 		if err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		p, err = tx.ListTags(roleRef(r), page(in.Marker, in.MaxItems))
-		return err
-	})
+		return roleRef(r), nil
+	}, in.Marker, in.MaxItems)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, err
 	}
-	out := &iamapi.ListRoleTagsResponse{Tags: apiTags(p.Items)}
-	if out.Tags == nil {
-		out.Tags = []iamapi.Tag{}
-	}
-	out.IsTruncated, out.Marker = truncation(p)
-	return out, nil
+	return &iamapi.ListRoleTagsResponse{Tags: tp.Tags, IsTruncated: tp.IsTruncated, Marker: tp.Marker}, nil
 }
 
 // putRolePermissionsBoundary sets a role's boundary to a managed policy

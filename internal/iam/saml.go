@@ -464,16 +464,12 @@ func (s *Service) untagSAMLProvider(ctx context.Context, c *service.Call, in *ia
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	return s.untagResource(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		if _, err := tx.GetSAMLProvider(c.AccountID, arn); err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		return tx.UntagResource(samlRef(c, arn), in.TagKeys)
-	})
-	if err != nil {
-		return nil, storeError(err)
-	}
-	return &service.Empty{}, nil
+		return samlRef(c, arn), nil
+	}, in.TagKeys)
 }
 
 func (s *Service) listSAMLProviderTags(ctx context.Context, c *service.Call, in *iamapi.ListSAMLProviderTagsRequest) (*iamapi.ListSAMLProviderTagsResponse, error) {
@@ -481,18 +477,14 @@ func (s *Service) listSAMLProviderTags(ctx context.Context, c *service.Call, in 
 	if err != nil {
 		return nil, err
 	}
-	var p store.Page[store.Tag]
-	err = s.store.View(ctx, func(tx store.Tx) error {
+	tp, err := s.listResourceTags(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		if _, err := tx.GetSAMLProvider(c.AccountID, arn); err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		p, err = tx.ListTags(samlRef(c, arn), page(in.Marker, in.MaxItems))
-		return err
-	})
+		return samlRef(c, arn), nil
+	}, in.Marker, in.MaxItems)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, err
 	}
-	out := &iamapi.ListSAMLProviderTagsResponse{Tags: nonNil(apiTags(p.Items))}
-	out.IsTruncated, out.Marker = truncation(p)
-	return out, nil
+	return &iamapi.ListSAMLProviderTagsResponse{Tags: tp.Tags, IsTruncated: tp.IsTruncated, Marker: tp.Marker}, nil
 }

@@ -335,33 +335,25 @@ func (s *Service) tagServerCertificate(ctx context.Context, c *service.Call, in 
 }
 
 func (s *Service) untagServerCertificate(ctx context.Context, c *service.Call, in *iamapi.UntagServerCertificateRequest) (*service.Empty, error) {
-	err := s.store.Update(ctx, func(tx store.Tx) error {
+	return s.untagResource(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		sc, err := tx.GetServerCertificate(c.AccountID, in.ServerCertificateName)
 		if err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		return tx.UntagResource(serverCertificateRef(sc), in.TagKeys)
-	})
-	if err != nil {
-		return nil, storeError(err)
-	}
-	return &service.Empty{}, nil
+		return serverCertificateRef(sc), nil
+	}, in.TagKeys)
 }
 
 func (s *Service) listServerCertificateTags(ctx context.Context, c *service.Call, in *iamapi.ListServerCertificateTagsRequest) (*iamapi.ListServerCertificateTagsResponse, error) {
-	var p store.Page[store.Tag]
-	err := s.store.View(ctx, func(tx store.Tx) error {
+	tp, err := s.listResourceTags(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		sc, err := tx.GetServerCertificate(c.AccountID, in.ServerCertificateName)
 		if err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		p, err = tx.ListTags(serverCertificateRef(sc), page(in.Marker, in.MaxItems))
-		return err
-	})
+		return serverCertificateRef(sc), nil
+	}, in.Marker, in.MaxItems)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, err
 	}
-	out := &iamapi.ListServerCertificateTagsResponse{Tags: nonNil(apiTags(p.Items))}
-	out.IsTruncated, out.Marker = truncation(p)
-	return out, nil
+	return &iamapi.ListServerCertificateTagsResponse{Tags: tp.Tags, IsTruncated: tp.IsTruncated, Marker: tp.Marker}, nil
 }

@@ -1,9 +1,11 @@
 package iam
 
 import (
+	"context"
 	"strings"
 
 	"github.com/iamd/iamd/internal/iamapi"
+	"github.com/iamd/iamd/internal/service"
 	"github.com/iamd/iamd/internal/store"
 )
 
@@ -75,4 +77,55 @@ func apiTags(tags []store.Tag) []iamapi.Tag {
 		out[i] = iamapi.Tag{Key: t.Key, Value: t.Value}
 	}
 	return out
+}
+
+// resolveTagged finds a taggable resource inside a transaction, answering
+// the store's ErrNotFound (mapped by storeError to the family's
+// NoSuchEntity) when it does not exist.
+type resolveTagged func(tx store.Tx) (store.ResourceRef, error)
+
+// untagResource is every family's Untag* operation: the resource must
+// exist; keys it does not have are ignored, as AWS ignores them.
+func (s *Service) untagResource(ctx context.Context, resolve resolveTagged, keys []string) (*service.Empty, error) {
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		ref, err := resolve(tx)
+		if err != nil {
+			return err
+		}
+		return tx.UntagResource(ref, keys)
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &service.Empty{}, nil
+}
+
+// tagPage is one page of a resource's tags in the model's form.
+type tagPage struct {
+	Tags        []iamapi.Tag
+	IsTruncated *bool
+	Marker      *string
+}
+
+// listResourceTags is every family's List*Tags operation: one page of the
+// resource's tags, an empty list (not a missing element) when it has none.
+func (s *Service) listResourceTags(ctx context.Context, resolve resolveTagged, marker *string, maxItems *int32) (tagPage, error) {
+	var p store.Page[store.Tag]
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		ref, err := resolve(tx)
+		if err != nil {
+			return err
+		}
+		p, err = tx.ListTags(ref, page(marker, maxItems))
+		return err
+	})
+	if err != nil {
+		return tagPage{}, storeError(err)
+	}
+	out := tagPage{Tags: apiTags(p.Items)}
+	if out.Tags == nil {
+		out.Tags = []iamapi.Tag{}
+	}
+	out.IsTruncated, out.Marker = truncation(p)
+	return out, nil
 }

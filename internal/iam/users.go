@@ -234,36 +234,25 @@ func (s *Service) tagUser(ctx context.Context, c *service.Call, in *iamapi.TagUs
 }
 
 func (s *Service) untagUser(ctx context.Context, c *service.Call, in *iamapi.UntagUserRequest) (*service.Empty, error) {
-	err := s.store.Update(ctx, func(tx store.Tx) error {
+	return s.untagResource(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		u, err := tx.GetUser(c.AccountID, in.UserName)
 		if err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		return tx.UntagResource(store.ResourceRef{Account: c.AccountID, Kind: store.KindUser, ID: u.ID}, in.TagKeys)
-	})
-	if err != nil {
-		return nil, storeError(err)
-	}
-	return &service.Empty{}, nil
+		return store.ResourceRef{Account: c.AccountID, Kind: store.KindUser, ID: u.ID}, nil
+	}, in.TagKeys)
 }
 
 func (s *Service) listUserTags(ctx context.Context, c *service.Call, in *iamapi.ListUserTagsRequest) (*iamapi.ListUserTagsResponse, error) {
-	var p store.Page[store.Tag]
-	err := s.store.View(ctx, func(tx store.Tx) error {
+	tp, err := s.listResourceTags(ctx, func(tx store.Tx) (store.ResourceRef, error) {
 		u, err := tx.GetUser(c.AccountID, in.UserName)
 		if err != nil {
-			return err
+			return store.ResourceRef{}, err
 		}
-		p, err = tx.ListTags(store.ResourceRef{Account: c.AccountID, Kind: store.KindUser, ID: u.ID}, page(in.Marker, in.MaxItems))
-		return err
-	})
+		return store.ResourceRef{Account: c.AccountID, Kind: store.KindUser, ID: u.ID}, nil
+	}, in.Marker, in.MaxItems)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, err
 	}
-	out := &iamapi.ListUserTagsResponse{Tags: apiTags(p.Items)}
-	if out.Tags == nil {
-		out.Tags = []iamapi.Tag{}
-	}
-	out.IsTruncated, out.Marker = truncation(p)
-	return out, nil
+	return &iamapi.ListUserTagsResponse{Tags: tp.Tags, IsTruncated: tp.IsTruncated, Marker: tp.Marker}, nil
 }
