@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/iamd/iamd/bench/serverbench/queryclient"
 	"io"
 	"math"
 	"strings"
@@ -103,9 +104,9 @@ func TestParseAPIError(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			e := parseAPIError(500, []byte(c.body))
+			e := queryclient.ParseAPIError(500, []byte(c.body))
 			if e.Code != c.wantCode || e.Message != c.wantMsg || e.Status != 500 {
-				t.Fatalf("parseAPIError = %+v, want code %q message %q", e, c.wantCode, c.wantMsg)
+				t.Fatalf("ParseAPIError = %+v, want code %q message %q", e, c.wantCode, c.wantMsg)
 			}
 		})
 	}

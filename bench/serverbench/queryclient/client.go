@@ -93,7 +93,7 @@ func (c *Client) Call(ctx context.Context, service, action string, params url.Va
 		return nil, fmt.Errorf("reading response: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, parseAPIError(resp.StatusCode, out)
+		return nil, ParseAPIError(resp.StatusCode, out)
 	}
 	if !bytes.Contains(out, []byte("<"+action+"Response")) {
 		return nil, fmt.Errorf("HTTP 200 without <%sResponse>: %.120q", action, out)
@@ -101,15 +101,19 @@ func (c *Client) Call(ctx context.Context, service, action string, params url.Va
 	return out, nil
 }
 
-// parseAPIError reads an AWS Query error document.
-func parseAPIError(status int, body []byte) *APIError {
+// ParseAPIError reads an AWS Query error document (<ErrorResponse>, or
+// moto's <Response><Errors>); a body that is neither keeps its first bytes
+// as the message.
+func ParseAPIError(status int, body []byte) *APIError {
 	var doc struct {
-		Code    string `xml:"Error>Code"`
-		Message string `xml:"Error>Message"`
+		Code     string `xml:"Error>Code"`
+		Message  string `xml:"Error>Message"`
+		Code2    string `xml:"Errors>Error>Code"`
+		Message2 string `xml:"Errors>Error>Message"`
 	}
 	e := &APIError{Status: status}
 	if xml.Unmarshal(body, &doc) == nil {
-		e.Code, e.Message = doc.Code, doc.Message
+		e.Code, e.Message = doc.Code+doc.Code2, doc.Message+doc.Message2
 	}
 	if e.Code == "" {
 		e.Code = "(no error code)"
