@@ -62,6 +62,7 @@ func services() []service {
 				return iam.New(iam.Options{
 					Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
 					Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1,
+					HTTPClient: freshConnections,
 				})
 			},
 		},
@@ -71,11 +72,18 @@ func services() []service {
 				return sts.New(sts.Options{
 					Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
 					Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1,
+					HTTPClient: freshConnections,
 				})
 			},
 		},
 	}
 }
+
+// freshConnections opens a connection per request. The round trip checks
+// encoding and decoding, not connection reuse, and a reused keep-alive
+// connection occasionally failed mid-body under load ("use of closed
+// network connection") with no retry allowed (RetryMaxAttempts 1).
+var freshConnections = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 
 // fakeAWS is an httptest server that records the parameters of each
 // request and answers with whatever the test put in respond.
