@@ -19,9 +19,6 @@ import (
 const (
 	maxOIDCClientIDs   = 100
 	maxOIDCThumbprints = 5
-	// maxProviderTags is the tag quota of identity providers, which IAM
-	// reports in words of its own (see providerTagLimit).
-	maxProviderTags = 50
 )
 
 // oidcProviderID is the identity of an OpenID Connect provider within its
@@ -407,29 +404,11 @@ func (s *Service) tagOIDCProvider(ctx context.Context, c *service.Call, in *iama
 	return &service.Empty{}, nil
 }
 
-// tagProvider adds tags to an identity provider within AWS's quota of 50,
-// counting the tags that replace existing ones only once; IAM words the
-// quota of providers differently from the TagsPer... of other resources.
+// tagProvider adds tags to an identity provider within AWS's quota of 50;
+// IAM words the quota of providers differently from the TagsPer... of
+// other resources.
 func tagProvider(tx store.Tx, ref store.ResourceRef, tags []store.Tag) error {
-	existing, err := allTags(tx, ref)
-	if err != nil {
-		return err
-	}
-	have := make(map[string]bool, len(existing))
-	for _, t := range existing {
-		have[foldTagKey(ref.Kind, t.Key)] = true
-	}
-	n := len(existing)
-	for _, t := range tags {
-		if k := foldTagKey(ref.Kind, t.Key); !have[k] {
-			have[k] = true
-			n++
-		}
-	}
-	if n > maxProviderTags {
-		return providerTagLimit()
-	}
-	return tx.TagResource(ref, tags)
+	return tagWithin(tx, ref, tags, providerTagLimit)
 }
 
 func (s *Service) untagOIDCProvider(ctx context.Context, c *service.Call, in *iamapi.UntagOpenIDConnectProviderRequest) (*service.Empty, error) {

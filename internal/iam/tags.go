@@ -33,6 +33,15 @@ func checkTags(in []iamapi.Tag) ([]store.Tag, error) {
 // tagResource adds tags to a resource within AWS's quota of 50 per
 // resource, counting the tags that replace existing ones only once.
 func tagResource(tx store.Tx, ref store.ResourceRef, tags []store.Tag, what string) error {
+	return tagWithin(tx, ref, tags, func() error {
+		return wireError("LimitExceeded", "Cannot exceed quota for TagsPer%s: %d", what, maxTagsPerResource)
+	})
+}
+
+// tagWithin adds tags unless the resource would then carry more than
+// maxTagsPerResource, answering limit() if so; a tag that replaces an
+// existing key (compared as the resource kind compares keys) counts once.
+func tagWithin(tx store.Tx, ref store.ResourceRef, tags []store.Tag, limit func() error) error {
 	existing, err := allTags(tx, ref)
 	if err != nil {
 		return err
@@ -43,12 +52,13 @@ func tagResource(tx store.Tx, ref store.ResourceRef, tags []store.Tag, what stri
 	}
 	n := len(existing)
 	for _, t := range tags {
-		if !have[foldTagKey(ref.Kind, t.Key)] {
+		if k := foldTagKey(ref.Kind, t.Key); !have[k] {
+			have[k] = true
 			n++
 		}
 	}
 	if n > maxTagsPerResource {
-		return wireError("LimitExceeded", "Cannot exceed quota for TagsPer%s: %d", what, maxTagsPerResource)
+		return limit()
 	}
 	return tx.TagResource(ref, tags)
 }
