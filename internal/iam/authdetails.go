@@ -121,54 +121,33 @@ func (d *authDetails) section(name, cursor string) (string, error) {
 	switch name {
 	case iamapi.EntityTypeUser:
 		p, err := d.tx.ListUsers(acct, opts)
-		if err != nil {
-			return "", err
-		}
-		for _, u := range p.Items {
-			if err := d.user(u); err != nil {
-				return "", err
-			}
-		}
-		d.left -= len(p.Items)
-		return p.Marker, nil
+		return takePage(d, p, err, d.user)
 	case iamapi.EntityTypeGroup:
 		p, err := d.tx.ListGroups(acct, opts)
-		if err != nil {
-			return "", err
-		}
-		for _, g := range p.Items {
-			if err := d.group(g); err != nil {
-				return "", err
-			}
-		}
-		d.left -= len(p.Items)
-		return p.Marker, nil
+		return takePage(d, p, err, d.group)
 	case iamapi.EntityTypeRole:
 		p, err := d.tx.ListRoles(acct, opts)
-		if err != nil {
-			return "", err
-		}
-		for _, r := range p.Items {
-			if err := d.role(r); err != nil {
-				return "", err
-			}
-		}
-		d.left -= len(p.Items)
-		return p.Marker, nil
+		return takePage(d, p, err, d.role)
 	case iamapi.EntityTypeLocalManagedPolicy:
 		p, err := d.tx.ListPolicies(acct, store.PolicyListOptions{Marker: cursor, MaxItems: d.left})
-		if err != nil {
-			return "", err
-		}
-		for _, sp := range p.Items {
-			if err := d.localPolicy(sp); err != nil {
-				return "", err
-			}
-		}
-		d.left -= len(p.Items)
-		return p.Marker, nil
+		return takePage(d, p, err, d.localPolicy)
 	}
 	return d.awsPolicies(cursor)
+}
+
+// takePage adds a page of one part's entities to the answer and returns
+// the marker of the part's next page.
+func takePage[T any](d *authDetails, p store.Page[T], err error, add func(T) error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	for _, it := range p.Items {
+		if err := add(it); err != nil {
+			return "", err
+		}
+	}
+	d.left -= len(p.Items)
+	return p.Marker, nil
 }
 
 // any reports whether a part has any item, to tell a full page that ends
