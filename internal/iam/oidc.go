@@ -416,12 +416,7 @@ func (s *Service) untagOIDCProvider(ctx context.Context, c *service.Call, in *ia
 	if err != nil {
 		return nil, err
 	}
-	return s.untagResource(ctx, func(tx store.Tx) (store.ResourceRef, error) {
-		if _, err := tx.GetOIDCProvider(c.AccountID, providerArn); err != nil {
-			return store.ResourceRef{}, err
-		}
-		return oidcRef(c, providerArn), nil
-	}, in.TagKeys)
+	return s.untagResource(ctx, oidcTagged(c, providerArn), in.TagKeys)
 }
 
 func (s *Service) listOIDCProviderTags(ctx context.Context, c *service.Call, in *iamapi.ListOpenIDConnectProviderTagsRequest) (*iamapi.ListOpenIDConnectProviderTagsResponse, error) {
@@ -429,14 +424,20 @@ func (s *Service) listOIDCProviderTags(ctx context.Context, c *service.Call, in 
 	if err != nil {
 		return nil, err
 	}
-	tp, err := s.listResourceTags(ctx, func(tx store.Tx) (store.ResourceRef, error) {
-		if _, err := tx.GetOIDCProvider(c.AccountID, providerArn); err != nil {
-			return store.ResourceRef{}, err
-		}
-		return oidcRef(c, providerArn), nil
-	}, in.Marker, in.MaxItems)
+	tp, err := s.listResourceTags(ctx, oidcTagged(c, providerArn), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
 	return &iamapi.ListOpenIDConnectProviderTagsResponse{Tags: tp.Tags, IsTruncated: tp.IsTruncated, Marker: tp.Marker}, nil
+}
+
+// oidcTagged resolves the provider for its tag operations: it must exist in
+// the caller's account.
+func oidcTagged(c *service.Call, arn string) resolveTagged {
+	return func(tx store.Tx) (store.ResourceRef, error) {
+		if _, err := tx.GetOIDCProvider(c.AccountID, arn); err != nil {
+			return store.ResourceRef{}, err
+		}
+		return oidcRef(c, arn), nil
+	}
 }

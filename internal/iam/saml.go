@@ -464,12 +464,7 @@ func (s *Service) untagSAMLProvider(ctx context.Context, c *service.Call, in *ia
 	if err != nil {
 		return nil, err
 	}
-	return s.untagResource(ctx, func(tx store.Tx) (store.ResourceRef, error) {
-		if _, err := tx.GetSAMLProvider(c.AccountID, arn); err != nil {
-			return store.ResourceRef{}, err
-		}
-		return samlRef(c, arn), nil
-	}, in.TagKeys)
+	return s.untagResource(ctx, samlTagged(c, arn), in.TagKeys)
 }
 
 func (s *Service) listSAMLProviderTags(ctx context.Context, c *service.Call, in *iamapi.ListSAMLProviderTagsRequest) (*iamapi.ListSAMLProviderTagsResponse, error) {
@@ -477,14 +472,20 @@ func (s *Service) listSAMLProviderTags(ctx context.Context, c *service.Call, in 
 	if err != nil {
 		return nil, err
 	}
-	tp, err := s.listResourceTags(ctx, func(tx store.Tx) (store.ResourceRef, error) {
-		if _, err := tx.GetSAMLProvider(c.AccountID, arn); err != nil {
-			return store.ResourceRef{}, err
-		}
-		return samlRef(c, arn), nil
-	}, in.Marker, in.MaxItems)
+	tp, err := s.listResourceTags(ctx, samlTagged(c, arn), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
 	return &iamapi.ListSAMLProviderTagsResponse{Tags: tp.Tags, IsTruncated: tp.IsTruncated, Marker: tp.Marker}, nil
+}
+
+// samlTagged resolves the provider for its tag operations: it must exist in
+// the caller's account.
+func samlTagged(c *service.Call, arn string) resolveTagged {
+	return func(tx store.Tx) (store.ResourceRef, error) {
+		if _, err := tx.GetSAMLProvider(c.AccountID, arn); err != nil {
+			return store.ResourceRef{}, err
+		}
+		return samlRef(c, arn), nil
+	}
 }
